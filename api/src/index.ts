@@ -1,0 +1,7 @@
+// Public surface of @keelson/api: object types, errors, registry, validation, defaulting, quantities, selectors.
+export * from './types/meta';
+export * from './types/core';
+export * from './types/apps';
+export * from './types/batch';
+export * from './types/others';
+export * from './errors';

@@ -1,0 +1,2 @@
+// Public surface of @keelson/apiserver: the storage layer (the REST server arrives with issue 3).
+export * from './storage/types';

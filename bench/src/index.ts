@@ -1,0 +1,2 @@
+// Public surface of @keelson/bench (see README.md).
+export {};

@@ -1,0 +1,2 @@
+// Public surface of @keelson/client (see README.md).
+export {};

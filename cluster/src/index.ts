@@ -1,0 +1,2 @@
+// Public surface of @keelson/cluster (see README.md).
+export {};

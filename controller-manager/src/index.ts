@@ -1,0 +1,2 @@
+// Public surface of @keelson/controller-manager (see README.md).
+export {};

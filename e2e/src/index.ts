@@ -1,0 +1,2 @@
+// Public surface of @keelson/e2e (see README.md).
+export {};

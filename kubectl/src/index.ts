@@ -1,0 +1,2 @@
+// Public surface of @keelson/kubectl (see README.md).
+export {};

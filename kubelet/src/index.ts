@@ -1,0 +1,2 @@
+// Public surface of @keelson/kubelet (see README.md).
+export {};

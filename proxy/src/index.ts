@@ -1,0 +1,2 @@
+// Public surface of @keelson/proxy (see README.md).
+export {};

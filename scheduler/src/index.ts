@@ -1,0 +1,2 @@
+// Public surface of @keelson/scheduler (see README.md).
+export {};
