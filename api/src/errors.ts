@@ -194,7 +194,8 @@ export function fieldErrorMessage(e: FieldError): string {
     e.type === 'FieldValueInvalid' ||
     e.type === 'FieldValueNotSupported' ||
     e.type === 'FieldValueDuplicate' ||
-    e.type === 'FieldValueTypeInvalid';
+    e.type === 'FieldValueTypeInvalid' ||
+    e.type === 'FieldValueNotFound';
   let s = head;
   if (carriesValue && 'value' in e) s += `: ${showValue(e.value)}`;
   if (e.detail) s += `: ${e.detail}`;

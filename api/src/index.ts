@@ -5,3 +5,6 @@ export * from './types/apps';
 export * from './types/batch';
 export * from './types/others';
 export * from './errors';
+export * from './registry';
+export { withDefaults, defaultPodSpec, defaultPullPolicy } from './defaults';
+export { validateObject, assertValid, validateSchema, fieldPathFromPointer, isValidCronSchedule, FieldPath, fieldErr } from './validation';

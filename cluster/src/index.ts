@@ -1,2 +1,3 @@
-// Public surface of @keelson/cluster (see README.md).
-export {};
+// Public surface of @keelson/cluster: the launcher.
+export { main, buildProgram } from './main';
+export { version } from './version';

@@ -1,2 +1,2 @@
-// Public surface of @keelson/kubectl (see README.md).
-export {};
+// Public surface of @keelson/kubectl: the keelctl command line.
+export { main, buildProgram } from './main';

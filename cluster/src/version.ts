@@ -1,0 +1,2 @@
+// The version every Keelson binary reports.
+export const version = '0.1.0';
