@@ -22,11 +22,11 @@ import {
   validateServiceUpdate,
 } from './other';
 import { validatePodSpec, validatePodSpecUpdate } from './pod';
-import { validateSchema } from './schema';
+import { checkSchema } from './schema';
 import { validateCronJob, validateDaemonSet, validateDeployment, validateJob, validateReplicaSet, validateStatefulSet } from './workloads';
 
 export { FieldPath, fieldErr } from './errors';
-export { validateSchema, fieldPathFromPointer } from './schema';
+export { validateSchema, checkSchema, fieldPathFromPointer, type SchemaResult } from './schema';
 export { isValidCronSchedule } from './workloads';
 
 type Rule = (obj: KubeObject) => FieldError[];
@@ -100,18 +100,27 @@ const updateRules: Record<string, UpdateRule> = {
 
 /**
  * Every problem with `obj` as a new object of `info`'s kind, or as an update of `old` when
- * given. Schema errors come alone: semantic rules run only on a well-shaped object.
+ * given, one per field. A value of the wrong type stops validation at the schema: semantic
+ * rules run only on a well-typed object.
  */
 export function validateObject(info: ResourceInfo, obj: KubeObject, old?: KubeObject): FieldError[] {
-  const shape = validateSchema(info.schema, obj);
-  if (shape.length > 0) return shape;
-  const errs = validateObjectMeta(info, obj.metadata);
+  const schema = checkSchema(info.schema, obj);
+  if (schema.malformed) return schema.errors;
+  const errs = [...schema.errors];
+  errs.push(...validateObjectMeta(info, obj.metadata));
   if (old) errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
   const rule = rules[info.kind];
   if (rule) errs.push(...rule(obj));
   const updateRule = old ? updateRules[info.kind] : undefined;
   if (updateRule && old) errs.push(...updateRule(obj, old));
-  return errs;
+  // The schema and a semantic rule may both flag one field: report it once.
+  const seen = new Set<string>();
+  return errs.filter((e) => {
+    const key = `${e.field}\u0000${e.type}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Throws InvalidError (HTTP 422, with one cause per field) unless `obj` is valid. */

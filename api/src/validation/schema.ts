@@ -35,12 +35,21 @@ function validatorFor(definition: string): CompiledValidator {
   return v;
 }
 
+/** Fields that are string maps in the Kubernetes types: their keys print as `[key]`. */
+const mapFields = new Set([
+  'labels', 'annotations', 'data', 'binaryData', 'stringData', 'limits', 'requests', 'nodeSelector',
+  'matchLabels', 'capacity', 'allocatable', 'hard', 'used', 'parameters', 'volumeAttributes',
+]);
+
 /** `/spec/template/spec/containers/0/image` → `spec.template.spec.containers[0].image`. */
 export function fieldPathFromPointer(pointer: string): FieldPath {
   let p = FieldPath.root();
+  let previous = '';
   for (const raw of pointer.split('/').slice(1)) {
     const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    p = /^\d+$/.test(seg) ? p.index(Number(seg)) : p.child(seg);
+    if (mapFields.has(previous)) p = p.key(seg);
+    else p = /^\d+$/.test(seg) ? p.index(Number(seg)) : p.child(seg);
+    previous = seg;
   }
   return p;
 }
@@ -91,21 +100,40 @@ function toFieldError(obj: unknown, e: AjvError): FieldError {
   }
 }
 
+/** Keywords that mean the object has the wrong shape, so semantic rules cannot run on it. */
+const shapeKeywords = new Set(['type', 'format', 'oneOf', 'anyOf']);
+
+export interface SchemaResult {
+  errors: FieldError[];
+  /** True when a value has the wrong type: later checks would read garbage. */
+  malformed: boolean;
+}
+
 /**
- * Checks an object against its kind's OpenAPI schema. Returns one error per offending field,
- * most specific first; an empty array means the shape is right.
+ * Checks an object against its kind's OpenAPI schema: one error per offending field (a bad
+ * quantity or int-or-string, which ajv reports several ways, is reported once, as Kubernetes
+ * words it).
  */
-export function validateSchema(definition: string, obj: unknown): FieldError[] {
+export function checkSchema(definition: string, obj: unknown): SchemaResult {
   const validate = validatorFor(definition);
-  if (validate(obj)) return [];
-  const seen = new Set<string>();
-  const out: FieldError[] = [];
+  if (validate(obj)) return { errors: [], malformed: false };
+  const byPath = new Map<string, AjvError[]>();
+  let malformed = false;
   for (const e of validate.errors ?? []) {
-    const fe = toFieldError(obj, e);
-    // ajv reports a bad int-or-string or quantity three times (type, format, oneOf): keep the first.
-    if (seen.has(fe.field)) continue;
-    seen.add(fe.field);
-    out.push(fe);
+    const list = byPath.get(e.instancePath + (e.keyword === 'required' ? `/${String(e.params['missingProperty'])}` : ''));
+    if (list) list.push(e);
+    else byPath.set(e.instancePath + (e.keyword === 'required' ? `/${String(e.params['missingProperty'])}` : ''), [e]);
+    if (shapeKeywords.has(e.keyword)) malformed = true;
   }
-  return out;
+  const errors: FieldError[] = [];
+  for (const list of byPath.values()) {
+    const best = list.find((e) => e.keyword === 'format') ?? list[0];
+    if (best) errors.push(toFieldError(obj, best));
+  }
+  return { errors, malformed };
+}
+
+/** The schema errors alone (see checkSchema). */
+export function validateSchema(definition: string, obj: unknown): FieldError[] {
+  return checkSchema(definition, obj).errors;
 }

@@ -52,7 +52,7 @@ describe('validation', () => {
       'spec.template.spec.containers[0].image: FieldValueTypeInvalid',
     ]);
     expect(deploymentErrors((d) => (d.spec.template.spec.containers[0].resources = { limits: { cpu: 'lots' } }))).toEqual([
-      'spec.template.spec.containers[0].resources.limits.cpu: FieldValueInvalid',
+      'spec.template.spec.containers[0].resources.limits[cpu]: FieldValueInvalid',
     ]);
   });
 
@@ -104,7 +104,7 @@ describe('validation', () => {
       podInfo,
       pod({ containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 0 }, { containerPort: 70000 }, { containerPort: 80, hostPort: -1 }, { containerPort: 81, protocol: 'ICMP' }] }] }),
     );
-    expect(errs.map((e) => e.field)).toEqual([
+    expect(errs.map((e) => e.field).sort()).toEqual([
       'spec.containers[0].ports[0].containerPort',
       'spec.containers[0].ports[1].containerPort',
       'spec.containers[0].ports[2].hostPort',
@@ -116,7 +116,7 @@ describe('validation', () => {
   });
 
   it('requires an image and a known restart policy', () => {
-    expect(validateObject(podInfo, pod({ containers: [{ name: 'a', image: '' }], restartPolicy: 'Sometimes' })).map((e) => `${e.field}: ${e.type}`)).toEqual([
+    expect(validateObject(podInfo, pod({ containers: [{ name: 'a', image: '' }], restartPolicy: 'Sometimes' })).map((e) => `${e.field}: ${e.type}`).sort()).toEqual([
       'spec.containers[0].image: FieldValueRequired',
       'spec.restartPolicy: FieldValueNotSupported',
     ]);

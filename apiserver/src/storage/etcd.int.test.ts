@@ -1,0 +1,338 @@
+// Integration tests of the etcd backend against the real etcd of KEELSON_TEST_ETCD: the conformance suite and etcd-only behaviour.
+import { randomUUID } from 'node:crypto';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { BadRequestError, ExpiredError } from '@keelson/api';
+import type { KubeObject } from '@keelson/api';
+import { Etcd3 } from 'etcd3';
+import { describeStorageConformance } from './conformance';
+import { openEtcdStorage, type EtcdStorage } from './etcd';
+import {
+  FutureRevisionError,
+  StorageError,
+  KeyNotFoundError,
+  RevisionConflictError,
+  type StorageEvent,
+  type StorageWatch,
+} from './types';
+
+function testEndpoint(): string {
+  const endpoint = process.env.KEELSON_TEST_ETCD;
+  if (endpoint === undefined || endpoint === '') {
+    throw new Error('KEELSON_TEST_ETCD is not set; run with `npx jest --selectProjects integration`');
+  }
+  return endpoint;
+}
+
+/** Every store gets its own key prefix, so tests never see each other's keys. */
+function isolatedPrefix(): string {
+  return `/keelson-test-${randomUUID()}`;
+}
+
+function configMap(name: string, data: Record<string, string> = {}): KubeObject {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data };
+}
+
+// The shared suite, on the plain key space and under a key prefix (reopen = a new client, same etcd).
+describeStorageConformance('etcd', {
+  open: () => openEtcdStorage([testEndpoint()]),
+  reopen: () => openEtcdStorage([testEndpoint()]),
+});
+const conformanceRoot = isolatedPrefix();
+describeStorageConformance('etcd with keyPrefix', {
+  open: () => openEtcdStorage([testEndpoint()], { keyPrefix: conformanceRoot }),
+  reopen: () => openEtcdStorage([testEndpoint()], { keyPrefix: conformanceRoot }),
+});
+
+const key = (name: string): string => `/registry/configmaps/default/${name}`;
+const prefix = '/registry/configmaps/default/';
+
+describe('EtcdStorage against a real etcd', () => {
+  const open: EtcdStorage[] = [];
+  const raw: Etcd3[] = [];
+
+  async function store(keyPrefix: string, endpoint = testEndpoint(), watchRetryMs = 20_000): Promise<EtcdStorage> {
+    const s = await openEtcdStorage([endpoint], { keyPrefix, watchRetryMs });
+    open.push(s);
+    return s;
+  }
+
+  function rawClient(): Etcd3 {
+    const c = new Etcd3({ hosts: testEndpoint() });
+    raw.push(c);
+    return c;
+  }
+
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+    for (const c of raw.splice(0)) c.close();
+  });
+
+  it('stores JSON without resourceVersion and reports the mod revision as it', async () => {
+    const root = isolatedPrefix();
+    const s = await store(root);
+    const created = await s.create(key('a'), { ...configMap('a'), metadata: { name: 'a', resourceVersion: '999' } });
+    const value = await rawClient().get(`${root}${key('a')}`).string();
+    expect(value).not.toBeNull();
+    expect(JSON.parse(value ?? '{}')).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: {} });
+    const kv = (await rawClient().get(`${root}${key('a')}`).exec()).kvs[0];
+    expect(created.metadata.resourceVersion).toBe(kv?.mod_revision);
+  });
+
+  it('compare-and-swap holds across two clients', async () => {
+    const root = isolatedPrefix();
+    const a = await store(root);
+    const b = await store(root);
+    const created = await a.create(key('cas'), configMap('cas', { v: '0' }));
+    const rv = Number(created.metadata.resourceVersion);
+
+    const fromB = await b.update(key('cas'), configMap('cas', { v: 'b' }), { expectedRevision: rv });
+    const err = await a.update(key('cas'), configMap('cas', { v: 'a' }), { expectedRevision: rv }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RevisionConflictError);
+    expect(err).toMatchObject({ expected: rv, actual: Number(fromB.metadata.resourceVersion) });
+    expect((await a.get(key('cas')))?.data).toEqual({ v: 'b' });
+
+    // Of many concurrent CAS writers from both clients on the same revision, exactly one wins.
+    const current = Number(fromB.metadata.resourceVersion);
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 === 0 ? a : b).update(key('cas'), configMap('cas', { v: String(i) }), { expectedRevision: current }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(RevisionConflictError);
+    }
+  });
+
+  it('update and delete of a missing key throw KeyNotFoundError, also with a precondition', async () => {
+    const s = await store(isolatedPrefix());
+    await expect(s.update(key('nope'), configMap('nope'))).rejects.toBeInstanceOf(KeyNotFoundError);
+    await expect(s.update(key('nope'), configMap('nope'), { expectedRevision: 0 })).rejects.toBeInstanceOf(KeyNotFoundError);
+    await expect(s.delete(key('nope'), { expectedRevision: 5 })).rejects.toBeInstanceOf(KeyNotFoundError);
+    expect(await s.get(key('nope'))).toBeUndefined();
+  });
+
+  it('lists more than gRPC’s default 4 MiB message in one page', async () => {
+    const root = isolatedPrefix();
+    const s = await store(root);
+    const c = rawClient();
+    const filler = 'x'.repeat(1000);
+    const n = 6000;
+    for (let i = 0; i < n; i += 100) {
+      const ops = Array.from({ length: Math.min(100, n - i) }, (_, j) =>
+        c.put(`${root}${key(`big-${String(i + j).padStart(5, '0')}`)}`).value(JSON.stringify(configMap(`big-${i + j}`, { filler }))),
+      );
+      await c.if(`${root}/nothing`, 'Create', '==', 0).then(...ops).commit();
+    }
+    const all = await s.list(prefix);
+    expect(all.items).toHaveLength(n);
+    expect(all.continue).toBeUndefined();
+  });
+
+  it('pages at one revision while writes continue, with remainingItemCount', async () => {
+    const s = await store(isolatedPrefix());
+    for (let i = 0; i < 7; i++) await s.create(key(`p${i}`), configMap(`p${i}`));
+    const first = await s.list(prefix, { limit: 3 });
+    expect(first.items.map((o) => o.metadata.name)).toEqual(['p0', 'p1', 'p2']);
+    expect(first.remainingItemCount).toBe(4);
+    await s.create(key('p3a'), configMap('p3a'));
+    await s.delete(key('p5'));
+    const second = await s.list(prefix, { limit: 3, continue: first.continue });
+    expect(second.revision).toBe(first.revision);
+    expect(second.items.map((o) => o.metadata.name)).toEqual(['p3', 'p4', 'p5']);
+    const third = await s.list(prefix, { limit: 3, continue: second.continue });
+    expect(third.items.map((o) => o.metadata.name)).toEqual(['p6']);
+    expect(third.continue).toBeUndefined();
+    expect(third.remainingItemCount).toBeUndefined();
+  });
+
+  it('refuses a malformed continue token, or one from another list, as a bad request', async () => {
+    const s = await store(isolatedPrefix());
+    for (let i = 0; i < 3; i++) await s.create(key(`t${i}`), configMap(`t${i}`));
+    const page = await s.list(prefix, { limit: 1 });
+    expect(page.continue).toEqual(expect.any(String));
+    await expect(s.list(prefix, { continue: 'not a token' })).rejects.toBeInstanceOf(BadRequestError);
+    await expect(s.list('/registry/secrets/default/', { continue: page.continue })).rejects.toBeInstanceOf(BadRequestError);
+  });
+
+  it('list at a compacted revision throws ExpiredError with the compaction revision; a future one FutureRevisionError', async () => {
+    const s = await store(isolatedPrefix());
+    const old = await s.create(key('c'), configMap('c'));
+    const oldRev = Number(old.metadata.resourceVersion);
+    const newer = await s.update(key('c'), configMap('c', { v: '1' }));
+    const compactTo = Number(newer.metadata.resourceVersion);
+    await s.compact(compactTo);
+    const err = await s.list(prefix, { revision: oldRev }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExpiredError);
+    expect(err).toMatchObject({ requested: oldRev });
+    expect((err as ExpiredError).oldest).toBeGreaterThanOrEqual(compactTo);
+    const now = await s.currentRevision();
+    await expect(s.list(prefix, { revision: now + 1000 })).rejects.toBeInstanceOf(FutureRevisionError);
+  });
+
+  it('a watch from a compacted revision throws ExpiredError instead of starting later', async () => {
+    const s = await store(isolatedPrefix());
+    const a = await s.create(key('w'), configMap('w'));
+    const b = await s.update(key('w'), configMap('w', { v: '1' }));
+    await s.compact(Number(b.metadata.resourceVersion));
+    const w = s.watch(prefix, { fromRevision: Number(a.metadata.resourceVersion) - 1 });
+    const err = await collect(w, 1).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExpiredError);
+    expect(err).toMatchObject({ oldest: Number(b.metadata.resourceVersion) });
+  });
+
+  describe('through a proxy that can cut the connection', () => {
+    let proxy: CuttableProxy;
+    beforeEach(async () => {
+      proxy = await CuttableProxy.start(testEndpoint());
+    });
+    afterEach(async () => {
+      await proxy.close();
+    });
+
+    it('a watch resumes after the connection drops with no gap and no duplicate', async () => {
+      const root = isolatedPrefix();
+      const direct = await store(root);
+      const viaProxy = await store(root, proxy.endpoint);
+      const from = await direct.currentRevision();
+      const w = viaProxy.watch(prefix, { fromRevision: from });
+      const received = collect(w, 60);
+
+      for (let i = 0; i < 20; i++) await direct.create(key(`r${i}`), configMap(`r${i}`));
+      await waitFor(() => proxy.bytesDown > 0);
+      proxy.cut(); // established connections die; new ones are refused
+      for (let i = 20; i < 40; i++) await direct.create(key(`r${i}`), configMap(`r${i}`));
+      proxy.allow();
+      for (let i = 40; i < 60; i++) await direct.create(key(`r${i}`), configMap(`r${i}`));
+
+      const events = await received;
+      expect(events.map((e) => e.object.metadata.name)).toEqual(Array.from({ length: 60 }, (_, i) => `r${i}`));
+      const revs = events.map((e) => e.revision);
+      expect(revs).toEqual([...revs].sort((x, y) => x - y));
+      expect(new Set(revs).size).toBe(60);
+      expect(proxy.connections).toBeGreaterThan(1);
+    });
+
+    it('a watch that cannot reconnect within watchRetryMs throws instead of hanging', async () => {
+      const root = isolatedPrefix();
+      const viaProxy = await store(root, proxy.endpoint, 1_000);
+      const w = viaProxy.watch(prefix, { fromRevision: await viaProxy.currentRevision() });
+      const done = collect(w, 1).catch((e: unknown) => e);
+      await waitFor(() => proxy.connections > 0);
+      proxy.cut();
+      const started = Date.now();
+      const err = await done;
+      expect(err).toBeInstanceOf(StorageError);
+      expect((err as Error).message).toMatch(/could not resume/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    });
+
+    it('a watch cut off while its history is compacted throws ExpiredError rather than skip', async () => {
+      const root = isolatedPrefix();
+      const direct = await store(root);
+      const viaProxy = await store(root, proxy.endpoint);
+      const from = await direct.currentRevision();
+      const w = viaProxy.watch(prefix, { fromRevision: from });
+      const seen: StorageEvent[] = [];
+      const done = (async () => {
+        for await (const ev of w) seen.push(ev);
+      })();
+
+      await direct.create(key('x0'), configMap('x0'));
+      await waitFor(() => seen.length === 1);
+      proxy.cut();
+      const x1 = await direct.create(key('x1'), configMap('x1'));
+      const x2 = await direct.update(key('x1'), configMap('x1', { v: '2' }));
+      await direct.compact(Number(x2.metadata.resourceVersion));
+      proxy.allow();
+
+      const err = await done.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ExpiredError);
+      expect(err).toMatchObject({ requested: Number(x1.metadata.resourceVersion) - 1 });
+      expect(seen.map((e) => e.object.metadata.name)).toEqual(['x0']);
+    });
+  });
+});
+
+/** The first `n` events of a watch, then stops it. */
+async function collect(w: StorageWatch, n: number): Promise<StorageEvent[]> {
+  const out: StorageEvent[] = [];
+  for await (const ev of w) {
+    out.push(ev);
+    if (out.length === n) break;
+  }
+  return out;
+}
+
+async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A TCP proxy to etcd whose connections can be cut and refused, to break gRPC streams. */
+class CuttableProxy {
+  private readonly sockets = new Set<Socket>();
+  private refusing = false;
+  connections = 0;
+  bytesDown = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly endpoint: string,
+  ) {}
+
+  static async start(target: string): Promise<CuttableProxy> {
+    const url = new URL(target);
+    let self: CuttableProxy | undefined;
+    const server = createServer((down) => {
+      if (self === undefined || self.refusing) {
+        down.destroy();
+        return;
+      }
+      const p = self;
+      p.connections++;
+      const up = connect(Number(url.port), url.hostname);
+      p.sockets.add(down);
+      p.sockets.add(up);
+      const drop = (): void => {
+        down.destroy();
+        up.destroy();
+        p.sockets.delete(down);
+        p.sockets.delete(up);
+      };
+      down.on('error', drop).on('close', drop);
+      up.on('error', drop).on('close', drop);
+      up.on('data', (b: Buffer) => {
+        p.bytesDown += b.length;
+      });
+      down.pipe(up);
+      up.pipe(down);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const addr = server.address();
+    if (addr === null || typeof addr === 'string') throw new Error('proxy has no port');
+    self = new CuttableProxy(server, `http://127.0.0.1:${addr.port}`);
+    return self;
+  }
+
+  cut(): void {
+    this.refusing = true;
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+
+  allow(): void {
+    this.refusing = false;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve, reject) => this.server.close((err) => (err ? reject(err) : resolve())));
+  }
+}
