@@ -9,6 +9,8 @@ const base = {
 };
 
 module.exports = {
+  // Integration tests start servers and etcd; a generous bound, never a sleep.
+  testTimeout: 60000,
   projects: [
     {
       ...base,
@@ -20,9 +22,14 @@ module.exports = {
       ...base,
       displayName: 'integration',
       testMatch: ['<rootDir>/*/src/**/*.int.test.ts'],
-      globalSetup: '<rootDir>/e2e/jest/global-setup.ts',
-      globalTeardown: '<rootDir>/e2e/jest/global-teardown.ts',
-      testTimeout: 60000,
+      globalSetup: '<rootDir>/e2e/src/jest/global-setup.ts',
+      globalTeardown: '<rootDir>/e2e/src/jest/global-teardown.ts',
+      // @kubernetes/client-node 1.x and its OIDC dependencies are ES modules: babel turns them into CommonJS for jest.
+      transform: {
+        '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json' }],
+        '^.+\\.m?js$': ['babel-jest', { presets: [['@babel/preset-env', { targets: { node: 'current' }, modules: 'commonjs' }]], babelrc: false, configFile: false }],
+      },
+      transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose|jsonpath-plus)/)'],
     },
   ],
 };

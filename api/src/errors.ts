@@ -148,7 +148,7 @@ export class ExpiredError extends StatusError {
     super(
       410,
       'Expired',
-      `The resourceVersion for the provided watch is too old: requested ${requested}, oldest available ${oldest}`,
+      `too old resource version: ${requested} (${oldest})`,
     );
     this.requested = requested;
     this.oldest = oldest;
@@ -222,6 +222,12 @@ export class InvalidError extends StatusError {
       causes,
     });
     this.errors = errors;
+  }
+}
+
+export class ForbiddenError extends StatusError {
+  constructor(message: string, target?: ErrorTarget) {
+    super(403, 'Forbidden', message, target ? detailsOf(target) : undefined);
   }
 }
 

@@ -31,9 +31,7 @@ export function escapeFieldValue(value: string): string {
 }
 
 /** Thrown inside the parser; parseFieldSelector turns it into a SelectorParseError. */
-class Failure {
-  constructor(readonly message: string) {}
-}
+class Failure extends Error {}
 
 function unescape(value: string, term: string): string {
   if (!/[\\,=]/.test(value)) return value;

@@ -8,3 +8,37 @@ export * from './errors';
 export * from './registry';
 export { withDefaults, defaultPodSpec, defaultPullPolicy } from './defaults';
 export { validateObject, assertValid, validateSchema, fieldPathFromPointer, isValidCronSchedule, FieldPath, fieldErr } from './validation';
+export {
+  Quantity,
+  QuantityParseError,
+  parseQuantity,
+  isValidQuantity,
+  newQuantity,
+  newMilliQuantity,
+  compare as compareQuantities,
+  add as addQuantities,
+  sub as subQuantities,
+  format as formatQuantity,
+  milliValue,
+  value as quantityValue,
+  toNumber as quantityToNumber,
+  isZero as isZeroQuantity,
+  sign as quantitySign,
+  type QuantityFormat,
+} from './quantity';
+export {
+  Selector,
+  SelectorParseError,
+  parseSelector,
+  isValidSelector,
+  selectorFromLabelSelector,
+  selectorFromSet,
+  validateLabelKey,
+  validateLabelValue,
+  isQualifiedName,
+  type Requirement,
+  type SelectorOperator,
+  type Labels,
+} from './labels';
+export { FieldSelector, parseFieldSelector, isValidFieldSelector, fieldSelectorFromSet, type FieldRequirement, type Fields } from './fields';
+export { isDNS1123Label, isDNS1123Subdomain, isDNS1035Label, isValidPortName, isValidPortNum } from './names';

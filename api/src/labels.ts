@@ -1,7 +1,9 @@
 // Label selectors (`app=web,tier in (a,b),!canary`, or a meta/v1 LabelSelector) and label key/value checks.
 //
-// Semantics follow k8s.io/apimachinery/pkg/labels and metav1.LabelSelectorAsSelector;
-// error details follow k8s.io/apimachinery/pkg/util/validation (Kubernetes 1.34 wording).
+// Semantics follow k8s.io/apimachinery/pkg/labels and metav1.LabelSelectorAsSelector (with
+// 1.35's fix that accepts consecutive commas in a value set, `x in (a,,)`); error details
+// follow k8s.io/apimachinery/pkg/util/validation in Kubernetes 1.34's wording (1.35 changed
+// "characters" to "bytes" and "a qualified name" to "a valid label key").
 import { BadRequestError } from './errors';
 import { emptyError, isDNS1123Subdomain, maxLenError, regexError, utf8Length } from './names';
 import type { LabelSelector } from './types/meta';
@@ -147,9 +149,7 @@ function requirementProblems(key: string, operator: string, values: readonly str
 }
 
 /** Thrown inside the parser; the public entry points turn it into a SelectorParseError. */
-class Failure {
-  constructor(readonly message: string) {}
-}
+class Failure extends Error {}
 
 function checkedRequirement(key: string, operator: SelectorOperator, values: readonly string[]): Requirement {
   const problems = requirementProblems(key, operator, values);

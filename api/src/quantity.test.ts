@@ -361,6 +361,23 @@ describe('toNumber', () => {
   });
 });
 
+describe('method forms', () => {
+  it('match the functions', () => {
+    const a = q('1.5Gi');
+    const b = q('512Mi');
+    expect(a.compare(b)).toBe(1);
+    expect(format(a.add(b))).toBe('2Gi');
+    expect(format(a.sub(b))).toBe('1Gi');
+    expect(format(b.neg())).toBe('-512Mi');
+    expect(q('-1').sign()).toBe(-1);
+    expect(q('0m').isZero()).toBe(true);
+    expect(q('1.5').value()).toBe(2n);
+    expect(q('1.5').milliValue()).toBe(1500n);
+    expect(q('250m').toNumber()).toBe(0.25);
+    expect(String(a)).toBe('1536Mi');
+  });
+});
+
 describe('newQuantity and newMilliQuantity', () => {
   it('build quantities from integers', () => {
     expect(format(newQuantity(1024, 'BinarySI'))).toBe('1Ki');

@@ -310,8 +310,9 @@ export function format(q: Quantity): string {
 
   let fmt = q.format;
   if (fmt === 'BinarySI') {
-    const magnitude = q.nanos < 0n ? -q.nanos : q.nanos;
-    if (magnitude < 1024n * NANOS_PER_UNIT || q.nanos % NANOS_PER_UNIT !== 0n) {
+    // A fraction has no binary form. (Upstream also prints |q| < 1024 in decimal; for a whole
+    // number that is the same string as a binary one without a suffix.)
+    if (q.nanos % NANOS_PER_UNIT !== 0n) {
       fmt = 'DecimalSI';
     } else {
       let mantissa = q.nanos / NANOS_PER_UNIT;

@@ -1,2 +1,3 @@
-// Public surface of @keelson/e2e (see README.md).
-export {};
+// Public surface of @keelson/e2e: the real-etcd launcher (the cluster harness arrives later).
+export { startEtcd, EtcdStartError } from './etcd';
+export type { EtcdOptions, EtcdProcess } from './etcd';

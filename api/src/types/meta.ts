@@ -44,6 +44,7 @@ export type StoredObject<T extends KubeObject = KubeObject> = T & { metadata: Ob
 export interface KubeList<T extends KubeObject = KubeObject> extends TypeMeta {
   metadata: ListMeta;
   items: T[];
+  [field: string]: unknown;
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';

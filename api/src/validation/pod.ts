@@ -3,7 +3,7 @@ import type { FieldError } from '../errors';
 import { isDNS1123Label, isDNS1123Subdomain, isValidPortName } from '../names';
 import { compare, isValidQuantity, parseQuantity } from '../quantity';
 import type { Container, PodSpec, Probe, ResourceRequirements } from '../types/core';
-import { FieldPath, fieldErr } from './errors';
+import { type FieldPath, fieldErr } from './errors';
 import { validateLabels } from './meta';
 
 const protocols = ['TCP', 'UDP', 'SCTP'];

@@ -170,7 +170,7 @@ describe('validation', () => {
     d.spec.replicas = -1;
     let caught: unknown;
     try {
-      assertValid(deploymentInfo, d as unknown as KubeObject);
+      assertValid(deploymentInfo, d);
     } catch (e: unknown) {
       caught = e;
     }

@@ -196,21 +196,45 @@ describe('EtcdStorage against a real etcd', () => {
       const viaProxy = await store(root, proxy.endpoint);
       const from = await direct.currentRevision();
       const w = viaProxy.watch(prefix, { fromRevision: from });
-      const received = collect(w, 60);
+      const events: StorageEvent[] = [];
+      const received = (async () => {
+        for await (const ev of w) {
+          events.push(ev);
+          if (events.length === 60) break;
+        }
+      })();
 
       for (let i = 0; i < 20; i++) await direct.create(key(`r${i}`), configMap(`r${i}`));
-      await waitFor(() => proxy.bytesDown > 0);
+      // Cut only once the stream has delivered, so the resume point is the watch's own.
+      await waitFor(() => events.length === 20);
+      const before = proxy.connections;
       proxy.cut(); // established connections die; new ones are refused
       for (let i = 20; i < 40; i++) await direct.create(key(`r${i}`), configMap(`r${i}`));
       proxy.allow();
       for (let i = 40; i < 60; i++) await direct.create(key(`r${i}`), configMap(`r${i}`));
 
-      const events = await received;
+      // Bounded, so a lost event fails with the list of what arrived rather than a test timeout.
+      await Promise.race([received, new Promise((r) => setTimeout(r, 3_000))]);
+      w.stop();
+      await received;
       expect(events.map((e) => e.object.metadata.name)).toEqual(Array.from({ length: 60 }, (_, i) => `r${i}`));
       const revs = events.map((e) => e.revision);
       expect(revs).toEqual([...revs].sort((x, y) => x - y));
       expect(new Set(revs).size).toBe(60);
-      expect(proxy.connections).toBeGreaterThan(1);
+      expect(proxy.connections).toBeGreaterThan(before);
+    });
+
+    it('stopping watches is not taken for a failing etcd (the client keeps working)', async () => {
+      const s = await store(isolatedPrefix());
+      const from = await s.currentRevision();
+      await s.create(key('h'), configMap('h'));
+      // Each stop cancels a gRPC stream; etcd3 counts errors on writable streams against the
+      // host, and three in a row open its circuit breaker, failing every call for seconds.
+      const watches = Array.from({ length: 4 }, () => s.watch(prefix, { fromRevision: from }));
+      for (const w of watches) expect(await collect(w, 1)).toHaveLength(1);
+      // The streams' cancellation errors arrive asynchronously; give them time to be counted.
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await s.get(key('h')))?.metadata.name).toBe('h');
     });
 
     it('a watch that cannot reconnect within watchRetryMs throws instead of hanging', async () => {
@@ -275,52 +299,53 @@ async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
 /** A TCP proxy to etcd whose connections can be cut and refused, to break gRPC streams. */
 class CuttableProxy {
   private readonly sockets = new Set<Socket>();
+  private readonly server: Server;
   private refusing = false;
+  endpoint = '';
   connections = 0;
   bytesDown = 0;
 
-  private constructor(
-    private readonly server: Server,
-    readonly endpoint: string,
-  ) {}
-
-  static async start(target: string): Promise<CuttableProxy> {
-    const url = new URL(target);
-    let self: CuttableProxy | undefined;
-    const server = createServer((down) => {
-      if (self === undefined || self.refusing) {
-        down.destroy();
-        return;
-      }
-      const p = self;
-      p.connections++;
-      const up = connect(Number(url.port), url.hostname);
-      p.sockets.add(down);
-      p.sockets.add(up);
-      const drop = (): void => {
-        down.destroy();
-        up.destroy();
-        p.sockets.delete(down);
-        p.sockets.delete(up);
-      };
-      down.on('error', drop).on('close', drop);
-      up.on('error', drop).on('close', drop);
-      up.on('data', (b: Buffer) => {
-        p.bytesDown += b.length;
-      });
-      down.pipe(up);
-      up.pipe(down);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const addr = server.address();
-    if (addr === null || typeof addr === 'string') throw new Error('proxy has no port');
-    self = new CuttableProxy(server, `http://127.0.0.1:${addr.port}`);
-    return self;
+  private constructor(private readonly target: URL) {
+    this.server = createServer((down) => this.accept(down));
   }
 
+  static async start(target: string): Promise<CuttableProxy> {
+    const proxy = new CuttableProxy(new URL(target));
+    await new Promise<void>((resolve, reject) => {
+      proxy.server.once('error', reject);
+      proxy.server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const addr = proxy.server.address();
+    if (addr === null || typeof addr === 'string') throw new Error('proxy has no port');
+    proxy.endpoint = `http://127.0.0.1:${addr.port}`;
+    return proxy;
+  }
+
+  private accept(down: Socket): void {
+    if (this.refusing) {
+      down.destroy();
+      return;
+    }
+    this.connections++;
+    const up = connect(Number(this.target.port), this.target.hostname);
+    this.sockets.add(down);
+    this.sockets.add(up);
+    const drop = (): void => {
+      down.destroy();
+      up.destroy();
+      this.sockets.delete(down);
+      this.sockets.delete(up);
+    };
+    down.on('error', drop).on('close', drop);
+    up.on('error', drop).on('close', drop);
+    up.on('data', (b: Buffer) => {
+      this.bytesDown += b.length;
+    });
+    down.pipe(up);
+    up.pipe(down);
+  }
+
+  /** Destroys every open connection and refuses new ones until allow(). */
   cut(): void {
     this.refusing = true;
     for (const s of this.sockets) s.destroy();

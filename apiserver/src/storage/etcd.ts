@@ -214,7 +214,7 @@ export class EtcdStorage implements Storage {
 
   async compact(revision: number): Promise<void> {
     try {
-      // physical: wait until the compaction is applied, so it is visible once this resolves.
+      // physical: answer once the old revisions are really gone from the backend, not just scheduled.
       await this.client.kv.compact({ revision, physical: true });
     } catch (err: unknown) {
       const message = errorMessage(err);
@@ -225,11 +225,13 @@ export class EtcdStorage implements Storage {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const w of [...this.watches]) w.stop();
-    this.client.close();
+  /** Ends every watch (their iteration finishes) and closes the client's connections. */
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      for (const w of [...this.watches]) w.stop();
+      this.client.close();
+    }
     return Promise.resolve();
   }
 
@@ -299,7 +301,7 @@ export class EtcdStorage implements Storage {
 class EtcdWatch implements StorageWatch {
   private readonly events: StorageEvent[] = [];
   private head = 0;
-  private failure: unknown = undefined;
+  private failure: Error | undefined;
   private stopped = false;
   private wake: (() => void) | undefined;
   private stream: IDuplexStream<IWatchRequest, IWatchResponse> | undefined;
@@ -372,7 +374,7 @@ class EtcdWatch implements StorageWatch {
       const before = this.nextRevision;
       let outcome: StreamOutcome;
       try {
-        outcome = await this.stream1();
+        outcome = await this.runStream();
       } catch (err: unknown) {
         outcome = { kind: 'broken', error: err };
       }
@@ -397,7 +399,7 @@ class EtcdWatch implements StorageWatch {
   }
 
   /** One gRPC stream: resolves with why it ended (stop() makes the caller return). */
-  private async stream1(): Promise<StreamOutcome> {
+  private async runStream(): Promise<StreamOutcome> {
     const stream = await this.client.watchClient.watch();
     if (this.stopped) {
       closeStream(stream);
@@ -497,7 +499,7 @@ class EtcdWatch implements StorageWatch {
 
   private fail(err: unknown): void {
     if (this.stopped) return;
-    this.failure = err;
+    this.failure = err instanceof Error ? err : new StorageError(this.prefix, String(err), { cause: err });
     if (this.stream !== undefined) closeStream(this.stream);
     this.stream = undefined;
     this.notify();

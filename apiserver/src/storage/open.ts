@@ -1,4 +1,6 @@
 // Chooses a storage backend by URI scheme: etcd://, sqlite://, memory://.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { BadRequestError } from '@keelson/api';
 import { openEtcdStorage } from './etcd';
 import { openMemoryStorage, openSqliteStorage } from './sqlite';
@@ -45,6 +47,7 @@ export async function openStorage(uri: string): Promise<Storage> {
     case 'etcd':
       return openEtcdStorage(loc.endpoints);
     case 'sqlite':
+      if (loc.path !== ':memory:') mkdirSync(dirname(resolve(loc.path)), { recursive: true });
       return openSqliteStorage(loc.path);
     case 'memory':
       return openMemoryStorage();

@@ -1,5 +1,5 @@
 // The embedded storage backend: a kine-style revision log in SQLite (a file, or `:memory:` for unit tests).
-import Database = require('better-sqlite3');
+import Database from 'better-sqlite3';
 import { BadRequestError, ExpiredError } from '@keelson/api';
 import type { KubeObject, StoredObject } from '@keelson/api';
 import {
@@ -552,7 +552,7 @@ class LogWatch implements StorageWatch {
     if (this.failure !== undefined) {
       const { error } = this.failure;
       this.failure = undefined;
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     if (this.state !== 'open') return Promise.resolve({ done: true, value: undefined });
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
