@@ -8,9 +8,7 @@ if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.
   exit 1
 fi
 
-if [ -f package-lock.json ]; then
-  npm ci --no-audit --no-fund
-else
-  npm install --no-audit --no-fund
-fi
+# `npm install` honours package-lock.json; `npm ci` is not used because npm 11 rejects lockfiles
+# whose optional per-platform packages (unrs-resolver bindings) it recorded without entries.
+npm install --no-audit --no-fund
 npm run build
