@@ -7,7 +7,7 @@ export * from './types/others';
 export * from './errors';
 export * from './registry';
 export { withDefaults, defaultPodSpec, defaultPullPolicy } from './defaults';
-export { validateObject, assertValid, validateSchema, fieldPathFromPointer, isValidCronSchedule, FieldPath, fieldErr } from './validation';
+export { validateObject, assertValid, assertWellTyped, validateSchema, fieldPathFromPointer, isValidCronSchedule, FieldPath, fieldErr } from './validation';
 export {
   Quantity,
   QuantityParseError,

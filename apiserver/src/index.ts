@@ -3,3 +3,5 @@ export * from './storage/types';
 export { openStorage, parseStorageUri, type StorageLocation } from './storage/open';
 export { EtcdStorage, openEtcdStorage } from './storage/etcd';
 export { SqliteStorage, openSqliteStorage, openMemoryStorage } from './storage/sqlite';
+export { run, createApp, completeConfig, builtinNamespaces, type ApiServerOptions, type ApiServerConfig, type RunningApiServer } from './server';
+export { WatchCache, WatchCacheSet, type CacheWatchEvent, type CacheWatchOptions } from './watchcache';

@@ -1,10 +1,10 @@
 // The `keelson` launcher: parses the command line and runs one component (or, later, all of them).
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { run as runApiServer } from '@keelson/apiserver';
 import { version } from './version';
 
 /** Components that later issues deliver; until then their subcommand says so and exits 1. */
 const planned: { name: string; summary: string; issue: number }[] = [
-  { name: 'apiserver', summary: 'serve the Kubernetes REST API over etcd or sqlite', issue: 3 },
   { name: 'scheduler', summary: 'bind pending pods to nodes', issue: 5 },
   { name: 'controller-manager', summary: 'run the workload controllers', issue: 6 },
   { name: 'kubelet', summary: 'run pods on this node', issue: 8 },
@@ -19,6 +19,22 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .version(version, '--version', 'print the version')
     .configureOutput({ writeOut: out, writeErr: err })
     .exitOverride();
+  program
+    .command('apiserver')
+    .description('serve the Kubernetes REST API over etcd or sqlite')
+    .option('--storage <uri>', 'storage: etcd://host:2379[,host:2379…], sqlite:///path/to/state.db or memory://', 'sqlite:///var/lib/keelson/state.db')
+    .option('--port <n>', 'port to listen on', parsePort, 6443)
+    .option('--bind-address <addr>', 'address to listen on', '127.0.0.1')
+    .option('--log-level <level>', 'error, warn, info or debug', 'info')
+    .action(async (opts: { storage: string; port: number; bindAddress: string; logLevel: string }) => {
+      await runUntilSignal((signal) => {
+        const server = runApiServer(
+          { storage: opts.storage, port: opts.port, bindAddress: opts.bindAddress, logLevel: parseLogLevel(opts.logLevel) },
+          signal,
+        );
+        return { ready: server.ready, done: server.done };
+      });
+    });
   for (const p of planned) {
     program
       .command(p.name)
@@ -36,20 +52,48 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
   return program;
 }
 
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return n;
+}
+
+function parseLogLevel(v: string): 'error' | 'warn' | 'info' | 'debug' {
+  if (v === 'error' || v === 'warn' || v === 'info' || v === 'debug') return v;
+  throw new CommanderError(2, 'keelson.badLogLevel', `--log-level must be error, warn, info or debug, not "${v}"`);
+}
+
+/** Runs a component until SIGINT/SIGTERM, then stops it cleanly. */
+async function runUntilSignal(start: (signal: AbortSignal) => { ready: Promise<void>; done: Promise<void> }): Promise<void> {
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const c = start(abort.signal);
+  try {
+    await c.ready;
+  } catch (e: unknown) {
+    abort.abort();
+    await c.done.catch(() => undefined);
+    throw e;
+  }
+  await c.done;
+}
+
+function fail(e: unknown): never {
+  if (e instanceof CommanderError) {
+    if (e.code === 'keelson.notAvailable' || e.code === 'keelson.badLogLevel') process.stderr.write(`${e.message}\n`);
+    process.exit(e.exitCode);
+  }
+  process.stderr.write(`keelson: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}
+
 /** Runs the launcher; exits the process with the command's status. */
 export function main(argv: string[]): void {
   const program = buildProgram(
     (s) => process.stdout.write(s),
     (s) => process.stderr.write(s),
   );
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (e: unknown) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'keelson.notAvailable') process.stderr.write(`${e.message}\n`);
-      process.exit(e.exitCode);
-    }
-    process.stderr.write(`keelson: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
-  }
+  program.parseAsync(argv, { from: 'user' }).then(() => process.exit(0), fail);
 }

@@ -123,6 +123,18 @@ export function validateObject(info: ResourceInfo, obj: KubeObject, old?: KubeOb
   });
 }
 
+/**
+ * Throws InvalidError when a value has the wrong type (a string where the schema wants an
+ * integer, a number where it wants an object): what Kubernetes rejects while decoding, before
+ * defaulting or any other step reads the object.
+ */
+export function assertWellTyped(info: ResourceInfo, obj: KubeObject): void {
+  const schema = checkSchema(info.schema, obj);
+  if (schema.malformed) {
+    throw new InvalidError({ group: info.group, kind: info.kind, resource: info.resource, name: obj.metadata?.name ?? obj.metadata?.generateName ?? '' }, schema.errors);
+  }
+}
+
 /** Throws InvalidError (HTTP 422, with one cause per field) unless `obj` is valid. */
 export function assertValid(info: ResourceInfo, obj: KubeObject, old?: KubeObject): void {
   const errs = validateObject(info, obj, old);

@@ -1,0 +1,45 @@
+// Serves API watches from the watch cache: one shared cache (one storage watch) per resource.
+import { storagePrefix, type ResourceInfo } from '@keelson/api';
+import type { SourceWatchOptions, WatchSource, WatchStream } from './http/watch';
+import type { Logger } from './log';
+import type { ApiServerMetrics } from './metrics';
+import type { Storage } from './storage/types';
+import { WatchCacheSet, type CacheWatchOptions } from './watchcache';
+
+export interface CacheWatchSourceOptions {
+  capacity: number;
+  log: Logger;
+  metrics: ApiServerMetrics;
+}
+
+export class CacheWatchSource implements WatchSource {
+  private readonly caches: WatchCacheSet;
+
+  constructor(
+    storage: Storage,
+    private readonly opts: CacheWatchSourceOptions,
+  ) {
+    this.caches = new WatchCacheSet({
+      storage,
+      defaultCapacity: opts.capacity,
+      logger: (e) => opts.log.log(e.level, e.message, { prefix: e.prefix, revision: e.revision, error: e.error instanceof Error ? e.error.message : e.error }),
+    });
+  }
+
+  watch(info: ResourceInfo, o: SourceWatchOptions): Promise<WatchStream> {
+    const cache = this.caches.get(storagePrefix(info));
+    const opts: CacheWatchOptions = { filter: o.filter, allowBookmarks: o.allowBookmarks, signal: o.signal };
+    if (o.sendInitialEvents !== undefined) opts.sendInitialEvents = o.sendInitialEvents;
+    if (o.namespace !== undefined && info.namespaced) opts.prefix = storagePrefix(info, o.namespace);
+    if (o.fromRevision !== undefined) opts.fromRevision = o.fromRevision;
+    return cache.watch(opts);
+  }
+
+  onWatcherCount(info: ResourceInfo, delta: number): void {
+    this.opts.metrics.watchers.inc({ group: info.group, version: info.version, kind: info.kind }, delta);
+  }
+
+  async stop(): Promise<void> {
+    await this.caches.stop();
+  }
+}
