@@ -383,3 +383,57 @@ describe.each(testBackends())('API server on $name', ({ uri }) => {
     expect(res.text).toContain('apiserver_request_duration_seconds_bucket');
   });
 });
+
+describe.each(testBackends())('watch expiry on $name', ({ uri }) => {
+  let srv: TestServer;
+  let kc: k8s.KubeConfig;
+  let core: k8s.CoreV1Api;
+
+  beforeAll(async () => {
+    const { uri: storage, cleanup } = uri();
+    // A small watch cache, so a few writes push old revisions out of it.
+    srv = await startTestServer(storage, cleanup, { watchCacheCapacity: 5 });
+    kc = kubeConfig(srv.url);
+    core = kc.makeApiClient(k8s.CoreV1Api);
+  });
+
+  afterAll(async () => {
+    await srv?.stop();
+  });
+
+  it('answers a watch from a revision the cache no longer holds with an ERROR event 410, and an informer relists', async () => {
+    const ns = uniqueName('exp');
+    await core.createNamespace({ body: { metadata: { name: ns } } });
+    // Start the cache for configmaps, then take a list whose revision will expire.
+    const stale = await core.listNamespacedConfigMap({ namespace: ns });
+    const watch = new k8s.Watch(kc);
+    const warm = await watch.watch(`/api/v1/namespaces/${ns}/configmaps`, { resourceVersion: stale.metadata!.resourceVersion! }, () => undefined, () => undefined);
+    warm.abort();
+    for (let i = 0; i < 12; i++) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: `cm-${i}` } } });
+
+    const events: { type: string; code?: number }[] = [];
+    await new Promise<void>((resolve) => {
+      void watch.watch(
+        `/api/v1/namespaces/${ns}/configmaps`,
+        { resourceVersion: stale.metadata!.resourceVersion! },
+        (type, obj: { code?: number }) => events.push({ type, code: obj.code }),
+        () => resolve(),
+      );
+    });
+    expect(events).toEqual([{ type: 'ERROR', code: 410 }]);
+
+    // An informer whose first list is stale gets the 410 and lists again: it ends up complete.
+    let lists = 0;
+    const informer = k8s.makeInformer(kc, `/api/v1/namespaces/${ns}/configmaps`, async () => {
+      lists++;
+      return lists === 1 ? stale : core.listNamespacedConfigMap({ namespace: ns });
+    });
+    informer.on('error', () => undefined);
+    await informer.start();
+    const deadline = Date.now() + 15_000;
+    while (informer.list(ns).length < 12 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    await informer.stop();
+    expect(lists).toBeGreaterThanOrEqual(2);
+    expect(informer.list(ns).map((o) => o.metadata?.name).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `cm-${i}`).sort());
+  });
+});

@@ -5,3 +5,4 @@ export { EtcdStorage, openEtcdStorage } from './storage/etcd';
 export { SqliteStorage, openSqliteStorage, openMemoryStorage } from './storage/sqlite';
 export { run, createApp, completeConfig, builtinNamespaces, type ApiServerOptions, type ApiServerConfig, type RunningApiServer } from './server';
 export { WatchCache, WatchCacheSet, type CacheWatchEvent, type CacheWatchOptions } from './watchcache';
+export { startTestServer, testBackends, uniqueName, request as rawRequest, type TestServer, type RawResponse } from './testing';

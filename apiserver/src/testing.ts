@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { run, type RunningApiServer } from './server';
+import { run, type ApiServerOptions, type RunningApiServer } from './server';
 
 export interface TestServer {
   url: string;
@@ -34,9 +34,9 @@ export function testBackends(): { name: string; uri: () => { uri: string; cleanu
   return backends;
 }
 
-export async function startTestServer(storage: string, cleanup: () => void = () => undefined): Promise<TestServer> {
+export async function startTestServer(storage: string, cleanup: () => void = () => undefined, options: Omit<ApiServerOptions, 'storage'> = {}): Promise<TestServer> {
   const abort = new AbortController();
-  const server = run({ storage, port: 0, bindAddress: '127.0.0.1', quiet: true, logLevel: 'error' }, abort.signal);
+  const server = run({ port: 0, bindAddress: '127.0.0.1', quiet: true, logLevel: 'error', ...options, storage }, abort.signal);
   try {
     await server.ready;
   } catch (e: unknown) {

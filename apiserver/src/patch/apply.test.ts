@@ -202,6 +202,41 @@ describe('serverSideApply: fields the applier stops setting', () => {
   });
 });
 
+describe('serverSideApply: merge rules', () => {
+  const pod = (spec: Obj, metadata: Obj = {}): Obj => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', ...metadata }, spec });
+  const applyPod = (live: Obj | undefined, cfg: Obj, manager = 'kubectl', opts: { subresource?: string } = {}): Obj =>
+    serverSideApply(live, cfg, { manager, force: false, now: T1, kind: 'Pod', apiVersion: 'v1', ...opts }).object as Obj;
+
+  it('replaces atomic lists and maps whole, and owns them whole', () => {
+    const live = applyPod(undefined, pod({ containers: [{ name: 'c', image: 'i' }], tolerations: [{ key: 'a', operator: 'Exists' }], nodeSelector: { zone: 'a', disk: 'ssd' } }));
+    expect(entry(live, 'kubectl')?.fieldsV1['f:spec']).toMatchObject({ 'f:tolerations': {}, 'f:nodeSelector': {} });
+    const out = applyPod(live, pod({ containers: [{ name: 'c', image: 'i' }], tolerations: [{ key: 'b', operator: 'Exists' }], nodeSelector: { zone: 'b' } }));
+    expect(spec(out).tolerations).toEqual([{ key: 'b', operator: 'Exists' }]);
+    expect(spec(out).nodeSelector).toEqual({ zone: 'b' });
+  });
+
+  it('merges sets (finalizers) and keyed lists, applied order first and live-only items in place', () => {
+    const live = applyPod(undefined, pod({ containers: [{ name: 'a', image: '1' }, { name: 'b', image: '1' }] }, { finalizers: ['example.com/one'] }), 'first');
+    const out = applyPod(live, pod({ containers: [{ name: 'c', image: '1' }, { name: 'a', image: '1' }] }, { finalizers: ['example.com/two'] }), 'second');
+    expect(containers({ spec: { template: { spec: spec(out) } } }).map((c) => c.name)).toEqual(['c', 'a', 'b']);
+    expect((out.metadata as Obj).finalizers).toEqual(['example.com/one', 'example.com/two']);
+    expect(entry(out, 'second')?.fieldsV1['f:metadata']).toEqual({ 'f:finalizers': { 'v:"example.com/two"': {} } });
+  });
+
+  it('removes a field set to null in the configuration and owns it', () => {
+    const live = applyPod(undefined, pod({ containers: [{ name: 'c', image: 'i' }], priorityClassName: 'high' }));
+    const out = applyPod(live, pod({ containers: [{ name: 'c', image: 'i' }], priorityClassName: null }));
+    expect(spec(out)).not.toHaveProperty('priorityClassName');
+    expect(entry(out, 'kubectl')?.fieldsV1['f:spec']).toHaveProperty(['f:priorityClassName']);
+  });
+
+  it('records the subresource in the manager’s identity', () => {
+    const live = applyPod(undefined, pod({ containers: [{ name: 'c', image: 'i' }] }));
+    const out = applyPod(live, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, status: { phase: 'Running' } }, 'kubelet', { subresource: 'status' });
+    expect(entry(out, 'kubelet')).toMatchObject({ operation: 'Apply', subresource: 'status', fieldsV1: { 'f:status': { 'f:phase': {} } } });
+  });
+});
+
 describe('serverSideApply: validation', () => {
   it('rejects a configuration for another kind or version with 400', () => {
     expect(() => apply(undefined, { ...config(), apiVersion: 'apps/v1beta2' })).toThrow('invalid object type: apps/v1beta2, Kind=Deployment');

@@ -38,6 +38,8 @@ export interface ApplyOptions {
   /** The kind and apiVersion the request is for; the applied object must match when given. */
   kind?: string;
   apiVersion?: string;
+  /** The subresource applied to (`status`), recorded in the manager's entry. */
+  subresource?: string;
 }
 
 export interface ApplyResult {
@@ -111,13 +113,14 @@ export function serverSideApply(live: object | undefined, applied: object, opts:
     applyUpdate({}, liveObj, managers, { manager: 'before-first-apply', apiVersion }, opts.now, root);
   }
 
-  const id = managerId({ manager: opts.manager, operation: 'Apply', apiVersion });
+  const who = { manager: opts.manager, operation: 'Apply' as const, apiVersion, subresource: opts.subresource || undefined };
+  const id = managerId(who);
   const previous = managers.get(id);
   let merged: JsonObject;
   try {
     const set = toFieldSet(cfg, root);
     merged = mergeApplied(liveObj, cfg, root);
-    managers.set(id, { manager: opts.manager, operation: 'Apply', apiVersion, time: previous?.time, set });
+    managers.set(id, { ...who, time: previous?.time, set });
     if (previous && !previous.set.isEmpty()) {
       let owned = set;
       for (const m of managers.values()) owned = owned.union(m.set);

@@ -49,6 +49,8 @@ export interface PatchContext {
   force?: boolean;
   /** Timestamp for managedFields (RFC 3339). */
   now: string;
+  /** The subresource patched (`status`), recorded in managedFields by apply. */
+  subresource?: string;
 }
 
 function text(body: string | Buffer): string {
@@ -128,7 +130,8 @@ export function applyPatch(contentType: string, live: object | undefined, body: 
       if (!ctx.manager) throw patchOptionsInvalid('fieldManager', 'FieldValueRequired', 'is required for apply patch');
       const applied = parseYaml(body);
       if (!isObject(applied)) throw new BadRequestError('error decoding patch: an apply patch must be an object');
-      return serverSideApply(live, applied, { manager: ctx.manager, force: ctx.force === true, now: ctx.now, kind: ctx.kind, apiVersion: ctx.apiVersion }).object;
+      const opts = { manager: ctx.manager, force: ctx.force === true, now: ctx.now, kind: ctx.kind, apiVersion: ctx.apiVersion };
+      return serverSideApply(live, applied, ctx.subresource ? { ...opts, subresource: ctx.subresource } : opts).object;
     }
   }
 }

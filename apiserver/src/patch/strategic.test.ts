@@ -197,6 +197,13 @@ describe('strategicMergePatch: objects and directives', () => {
     expect((out.spec as Obj).strategy).toEqual({});
   });
 
+  it('keeps the content of a $patch: replace map set on a key that is not there (upstream drops it)', () => {
+    const live = deployment();
+    delete ((live.spec as Obj).template as Obj).metadata;
+    const out = smp({ spec: { template: { metadata: { $patch: 'replace', labels: { app: 'web' } } } } }, live);
+    expect(((out.spec as Obj).template as Obj).metadata).toEqual({ labels: { app: 'web' } });
+  });
+
   it('replaces lists without a merge key (tolerations)', () => {
     const out = smp(inTemplate({ tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }] }));
     expect(podSpec(out).tolerations).toEqual([{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }]);

@@ -9,8 +9,10 @@
 //   - directives: `$patch: replace|delete|merge` in an object or a list element,
 //     `$setElementOrder/<list>`, `$retainKeys`, `$deleteFromPrimitiveList/<list>`.
 // Where upstream returns a plain Go error (a 500) for a malformed patch we answer 400; where it
-// copies directives into the result for the typed decoder to drop, we drop them here. Upstream
-// rejects `$patch: merge`; we accept it as the default behaviour it names.
+// copies directives into the result for the typed decoder to drop, we drop them here. Two
+// deliberate differences: upstream rejects `$patch: merge`, we accept it as the default it names;
+// upstream silently drops a `$patch: replace` object set on a key the live object lacks, we keep
+// its content.
 import { BadRequestError } from '@keelson/api';
 import { PatchApplyError } from './errors';
 import { clone, deepEqual, isObject, show, type Json, type JsonObject } from './json';

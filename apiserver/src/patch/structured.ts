@@ -171,14 +171,14 @@ function compareValues(x: Json | undefined, y: Json | undefined, node: Node, at:
   const objects = (l === undefined || isObject(l)) && (r === undefined || isObject(r));
   const lists = (l === undefined || Array.isArray(l)) && (r === undefined || Array.isArray(r));
   if (!bothEmpty && objects && !atomicObject(node)) {
-    compareObjects(l as JsonObject | undefined, r as JsonObject | undefined, node, at, c);
+    compareObjects(l, r, node, at, c);
     if (l === undefined) c.added.insert(at);
     else if (r === undefined) c.removed.insert(at);
     return;
   }
   if (!bothEmpty && lists && granularList(node)) {
-    const li = tryKeyItems((l as Json[] | undefined) ?? [], node, at);
-    const ri = tryKeyItems((r as Json[] | undefined) ?? [], node, at);
+    const li = tryKeyItems(l ?? [], node, at);
+    const ri = tryKeyItems(r ?? [], node, at);
     if (li && ri) {
       compareItems(li, ri, node, at, c);
       if (l === undefined) c.added.insert(at);
