@@ -42,3 +42,15 @@ export {
 } from './labels';
 export { FieldSelector, parseFieldSelector, isValidFieldSelector, fieldSelectorFromSet, type FieldRequirement, type Fields } from './fields';
 export { isDNS1123Label, isDNS1123Subdomain, isDNS1035Label, isValidPortName, isValidPortNum } from './names';
+export {
+  openapiSchemaFile,
+  openapiDefinitions,
+  definitionNameOf,
+  resolveSchema,
+  isOpaqueObject,
+  pruneUnknownFields,
+  refName,
+  type GroupVersionKind,
+  type SchemaObject,
+  type SchemaFile,
+} from './openapi';

@@ -225,6 +225,14 @@ describe.each(testBackends())('API server on $name', ({ uri }) => {
     expect(applied.metadata?.managedFields?.some((m) => m.manager === 'test-apply' && m.operation === 'Apply')).toBe(true);
   });
 
+  it('records who changed which fields in managedFields', async () => {
+    const created = await core.createNamespacedConfigMap({ namespace: ns, fieldManager: 'creator', body: { metadata: { name: 'owned' }, data: { a: '1' } } });
+    expect(created.metadata?.managedFields).toEqual([expect.objectContaining({ manager: 'creator', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1' })]);
+    expect(JSON.stringify(created.metadata?.managedFields?.[0]?.fieldsV1)).toContain('"f:a"');
+    const patched = await core.patchNamespacedConfigMap({ name: 'owned', namespace: ns, fieldManager: 'editor', body: { data: { b: '2' } } }, mergePatch);
+    expect(patched.metadata?.managedFields?.map((m) => m.manager).sort()).toEqual(['creator', 'editor']);
+  });
+
   it('creates objects with server-side apply', async () => {
     const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'applied', namespace: ns }, data: { k: 'v' } };
     const created = await core.patchNamespacedConfigMap({ name: 'applied', namespace: ns, fieldManager: 'me', body }, applyPatch);

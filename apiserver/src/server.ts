@@ -18,6 +18,7 @@ import { handleResource, verbOf, type HandlerContext } from './http/resources';
 import type { WatchSource } from './http/watch';
 import { createLogger, type LogLevel, type Logger } from './log';
 import { createMetrics, type ApiServerMetrics } from './metrics';
+import { openapiRouter } from './openapi';
 import { systemClock, type Clock } from './rest/meta';
 import { parseResourcePath } from './rest/request-info';
 import { ResourceStore, type NamespaceCheck } from './rest/store';
@@ -166,6 +167,9 @@ export function createApp(storage: Storage, watches: WatchSource, config: ApiSer
       .then((text) => res.type(metrics.registry.contentType).send(text))
       .catch(next);
   });
+
+  // /openapi/v2 and /openapi/v3: kubectl explain, client-side validation, fieldValidation support.
+  app.use(openapiRouter());
 
   app.get('/version', (_req, res) => {
     res.json(versionInfo({ runtime: { version: process.version, platform: process.platform, arch: process.arch } }));

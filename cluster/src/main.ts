@@ -1,6 +1,7 @@
 // The `keelson` launcher: parses the command line and runs one component (or, later, all of them).
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { run as runApiServer } from '@keelson/apiserver';
+import { runServer } from './server';
 import { version } from './version';
 
 /** Components that later issues deliver; until then their subcommand says so and exits 1. */
@@ -9,7 +10,6 @@ const planned: { name: string; summary: string; issue: number }[] = [
   { name: 'controller-manager', summary: 'run the workload controllers', issue: 6 },
   { name: 'kubelet', summary: 'run pods on this node', issue: 8 },
   { name: 'proxy', summary: 'make Services reach their pods on this node', issue: 9 },
-  { name: 'server', summary: 'run a whole single-node cluster in one process', issue: 10 },
   { name: 'agent', summary: 'join this machine to a cluster as a node', issue: 10 },
 ];
 
@@ -34,6 +34,31 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         );
         return { ready: server.ready, done: server.done };
       });
+    });
+  program
+    .command('server')
+    .description('run a single-node cluster in one process (today: the API server on SQLite) and write an admin kubeconfig')
+    .option('--data-dir <dir>', 'where state lives', '/var/lib/keelson/server')
+    .option('--storage <uri>', 'storage URI instead of SQLite in the data directory (etcd://host:2379,…)')
+    .option('--port <n>', 'API port', parsePort, 6443)
+    .option('--bind-address <addr>', 'API address', '127.0.0.1')
+    .option('--write-kubeconfig <file>', 'where to write the admin kubeconfig', '/etc/keelson/keelson.yaml')
+    .option('--log-level <level>', 'error, warn, info or debug', 'info')
+    .action(async (opts: { dataDir: string; storage?: string; port: number; bindAddress: string; writeKubeconfig: string; logLevel: string }) => {
+      await runUntilSignal((signal) =>
+        runServer(
+          {
+            dataDir: opts.dataDir,
+            port: opts.port,
+            bindAddress: opts.bindAddress,
+            kubeconfig: opts.writeKubeconfig,
+            logLevel: parseLogLevel(opts.logLevel),
+            ...(opts.storage !== undefined ? { storage: opts.storage } : {}),
+          },
+          signal,
+          (line) => process.stderr.write(`${line}\n`),
+        ),
+      );
     });
   for (const p of planned) {
     program

@@ -10,11 +10,13 @@ import {
   parseFieldSelector,
   parseSelector,
   selectorFromLabelSelector,
+  subresourceKinds,
   type DeleteOptions,
   type KubeObject,
   type ResourceInfo,
   type StoredObject,
 } from '@keelson/api';
+import { checkFields, withFieldChecks } from '../openapi/fieldvalidation';
 import { applyPatch, patchTypeOf } from '../patch';
 import type { ResourceRequest } from '../rest/request-info';
 import { parseRevision, type ListOptions, type ResourceStore, type WriteOptions } from '../rest/store';
@@ -79,7 +81,13 @@ function boolParam(query: Request['query'], name: string): boolean {
   return v === 'true' || v === '1';
 }
 
-function writeOptions(query: Request['query']): WriteOptions {
+/** Kubernetes' default field manager: the user agent's product token (`kubectl/v1.30…` → `kubectl`). */
+function defaultManager(userAgent: string | undefined): string {
+  const product = (userAgent ?? '').split('/')[0]?.trim() ?? '';
+  return product === '' ? 'unknown' : product.slice(0, 128);
+}
+
+function writeOptions(query: Request['query'], userAgent?: string): WriteOptions {
   const dryRun = q(query, 'dryRun');
   if (dryRun !== undefined && dryRun !== 'All' && dryRun !== '') {
     throw new BadRequestError(`dryRun: Unsupported value: "${dryRun}": supported values: "All"`);
@@ -90,10 +98,13 @@ function writeOptions(query: Request['query']): WriteOptions {
   }
   const opts: WriteOptions = {};
   if (dryRun === 'All') opts.dryRun = true;
+  if (fieldValidation === 'Strict' || fieldValidation === 'Warn' || fieldValidation === 'Ignore') opts.fieldValidation = fieldValidation;
   const manager = q(query, 'fieldManager');
-  if (manager !== undefined) {
+  if (manager !== undefined && manager !== '') {
     if (manager.length > 128) throw new BadRequestError('fieldManager: Too long: must have at most 128 bytes');
     opts.fieldManager = manager;
+  } else if (userAgent !== undefined) {
+    opts.fieldManager = defaultManager(userAgent);
   }
   return opts;
 }
@@ -263,12 +274,13 @@ export async function handleResource(req: Request, res: Response, ctx: HandlerCo
     }
     case 'POST': {
       const body = decodeObject(req.body as Buffer, req.headers['content-type']);
-      const opts = writeOptions(req.query);
+      const opts = withFieldChecks(writeOptions(req.query, req.headers['user-agent']), res, req.body, mediaType(req.headers['content-type']));
       if (r.name === undefined) {
         send(req, res, ctx, info, 201, await store.create(ns, body, opts));
         return;
       }
       if (sub === 'binding') {
+        checkFields(subresourceKinds.Binding, body, opts, 'body');
         const bound = await bindPod(store, ns, r.name, body, opts, ctx.clock);
         res.status(201).json(successStatus(info, bound, 201));
         return;
@@ -278,8 +290,9 @@ export async function handleResource(req: Request, res: Response, ctx: HandlerCo
     case 'PUT': {
       if (r.name === undefined) throw new MethodNotAllowedError(`PUT is not supported on the ${info.resource} collection`);
       const body = decodeObject(req.body as Buffer, req.headers['content-type']);
-      const opts = writeOptions(req.query);
+      const opts = withFieldChecks(writeOptions(req.query, req.headers['user-agent']), res, req.body, mediaType(req.headers['content-type']));
       if (sub === 'scale') {
+        checkFields(subresourceKinds.Scale, body, opts, 'body');
         const replicas = scaleReplicas(body);
         const rv = body.metadata?.resourceVersion;
         const updated = await store.guaranteedUpdate(ns, r.name, (cur) => {
@@ -303,15 +316,25 @@ export async function handleResource(req: Request, res: Response, ctx: HandlerCo
     }
     case 'PATCH': {
       if (r.name === undefined) throw new MethodNotAllowedError(`PATCH is not supported on the ${info.resource} collection`);
-      const opts = writeOptions(req.query);
       const contentType = mediaType(req.headers['content-type']);
+      const opts = withFieldChecks(writeOptions(req.query, req.headers['user-agent']), res, req.body, contentType);
       if (patchTypeOf(contentType) === undefined) throw new UnsupportedMediaTypeError(contentType);
       const raw = req.body as Buffer;
       const name = r.name;
-      const isApply = contentType === 'application/apply-patch+yaml';
+      const isApply = patchTypeOf(contentType) === 'apply';
       const force = boolParam(req.query, 'force');
-      if (isApply && !opts.fieldManager) throw new BadRequestError('PATCH requests with apply content type must set the fieldManager query parameter');
-      const patchCtx = { kind: info.kind, apiVersion: apiVersionOf(info), now: timestamp(ctx.clock.now()), force, ...(opts.fieldManager ? { manager: opts.fieldManager } : {}) };
+      // An apply must name its manager itself; applyPatch answers 422 when it does not.
+      const explicitManager = q(req.query, 'fieldManager');
+      const manager = isApply ? explicitManager : opts.fieldManager;
+      if (isApply) opts.apply = true;
+      const patchCtx = {
+        kind: info.kind,
+        apiVersion: apiVersionOf(info),
+        now: timestamp(ctx.clock.now()),
+        force,
+        ...(manager ? { manager } : {}),
+        ...(sub === 'status' ? { subresource: 'status' } : {}),
+      };
       if (sub === 'scale') {
         const updated = await store.guaranteedUpdate(ns, name, (cur) => {
           const patched = applyPatch(contentType, scaleOf(info, cur), raw, { ...patchCtx, kind: 'Scale', apiVersion: 'autoscaling/v1' }) as KubeObject;
@@ -336,7 +359,7 @@ export async function handleResource(req: Request, res: Response, ctx: HandlerCo
       return;
     }
     case 'DELETE': {
-      const opts = writeOptions(req.query);
+      const opts = writeOptions(req.query, req.headers['user-agent']);
       const delOpts = deleteOptions(req);
       if (r.name === undefined) {
         send(req, res, ctx, info, 200, await store.deleteCollection(ns, listOptions(info, req.query), delOpts, opts));

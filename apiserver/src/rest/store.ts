@@ -28,14 +28,21 @@ import {
   RevisionConflictError,
   type Storage,
 } from '../storage/types';
+import { checkFields, type FieldCheckOptions } from '../openapi/fieldvalidation';
 import { comparable, generateName, newUid, stableStringify, stripServerOwned, timestamp, type Clock, type MutableMeta } from './meta';
 import { selectableFields, strategyFor, type Strategy } from './strategy';
+import { recordUpdate } from '../patch';
 
-/** Where an object's writes come from: dry runs are validated but not stored. */
-export interface WriteOptions {
+/**
+ * Where an object's writes come from: dry runs are validated but not stored. Fields the kind's
+ * schema does not declare are never stored; `fieldValidation` says whether they fail the write.
+ */
+export interface WriteOptions extends FieldCheckOptions {
   dryRun?: boolean;
-  /** `fieldManager`, recorded in managedFields. */
+  /** `fieldManager`, recorded in managedFields (from the user agent when unset, as Kubernetes does). */
   fieldManager?: string;
+  /** A server-side apply: the patch recorded ownership itself. */
+  apply?: boolean;
 }
 
 export interface ListOptions {
@@ -152,7 +159,7 @@ export class ResourceStore {
   }
 
   /** Applies apiVersion/kind and namespace from the URL, rejecting a body that disagrees. */
-  private checkBody(body: KubeObject, namespace: string | undefined): KubeObject {
+  private checkBody(body: KubeObject, namespace: string | undefined, opts: FieldCheckOptions = {}, source: 'body' | 'patch' = 'body'): KubeObject {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new BadRequestError(`the body of the request must be a ${this.info.kind} object`);
     }
@@ -166,6 +173,8 @@ export class ResourceStore {
     }
     obj.apiVersion = expected;
     obj.kind = this.info.kind;
+    // Decoding into the typed object drops unknown fields (Strict: 400; Warn: warnings).
+    checkFields(this.info, obj, opts, source);
     this.strategy.normalize?.(obj);
     if (obj.metadata !== undefined && (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))) {
       throw new InvalidError(this.target(undefined), [fieldErr.typeInvalid(FieldPath.root('metadata'), obj.metadata, 'must be an object')]);
@@ -185,7 +194,7 @@ export class ResourceStore {
   }
 
   async create(namespace: string | undefined, body: KubeObject, opts: WriteOptions = {}): Promise<StoredObject> {
-    const checked = this.checkBody(body, namespace);
+    const checked = this.checkBody(body, namespace, opts);
     assertWellTyped(this.info, checked);
     const obj = withDefaults(this.info.kind, checked);
     const meta: MutableMeta = obj.metadata ?? {};
@@ -199,10 +208,12 @@ export class ResourceStore {
     this.strategy.prepareForCreate(obj);
     if (this.info.namespaced && namespace !== undefined) await this.deps.namespaceCheck?.(namespace, this.info);
     assertValid(this.info, obj);
-    if (opts.dryRun) return this.typed(obj as StoredObject);
+    const tracked = this.track(undefined, obj, opts);
+    obj.metadata = tracked.metadata ?? meta;
+    if (opts.dryRun) return this.typed(tracked as StoredObject);
     for (let attempt = 1; ; attempt++) {
       try {
-        return this.typed(await this.deps.storage.create(this.key(namespace, meta.name ?? ''), obj));
+        return this.typed(await this.deps.storage.create(this.key(namespace, meta.name ?? ''), { ...tracked, metadata: obj.metadata }));
       } catch (e: unknown) {
         if (!(e instanceof KeyExistsError)) throw e;
         if (!useGenerateName || attempt >= maxGenerateNameAttempts) throw new AlreadyExistsError(this.target(meta.name));
@@ -222,7 +233,7 @@ export class ResourceStore {
     body: KubeObject,
     opts: WriteOptions & { subresource?: 'status' } = {},
   ): Promise<{ object: StoredObject; created: boolean }> {
-    const checked = this.checkBody(body, namespace);
+    const checked = this.checkBody(body, namespace, opts);
     const bodyName = checked.metadata?.name;
     if (bodyName !== undefined && bodyName !== name) {
       throw new BadRequestError(`the name of the object (${bodyName}) does not match the name on the URL (${name})`);
@@ -256,7 +267,7 @@ export class ResourceStore {
     for (let attempt = 1; ; attempt++) {
       const current = await this.deps.storage.get(this.key(namespace, name));
       if (!current) throw this.notFound(name);
-      const next = this.checkBody(await mutate(this.typed(current)), namespace);
+      const next = this.checkBody(await mutate(this.typed(current)), namespace, opts, 'patch');
       if (next.metadata?.name !== undefined && next.metadata.name !== name) {
         throw new BadRequestError(`the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`);
       }
@@ -316,6 +327,7 @@ export class ResourceStore {
       meta.generation = (old.generation ?? 1) + 1;
     }
     assertValid(this.info, next, current);
+    next = this.track(current, next, opts);
     const key = this.key(old.namespace, old.name ?? '');
     const revision = Number(old.resourceVersion);
     if (old.deletionTimestamp && this.pendingFinalizers(next).length === 0 && (old.deletionGracePeriodSeconds ?? 0) === 0) {
@@ -334,6 +346,14 @@ export class ResourceStore {
       if (e instanceof KeyNotFoundError) throw this.notFound(old.name ?? '');
       throw e;
     }
+  }
+
+  /** Records field ownership of an ordinary write in managedFields; applies record their own. */
+  private track(old: KubeObject | undefined, next: KubeObject, opts: WriteOptions & { subresource?: Subresource }): KubeObject {
+    if (opts.apply) return next;
+    const manager = opts.fieldManager ?? 'unknown';
+    const subresource = opts.subresource === 'status' ? { subresource: 'status' } : {};
+    return recordUpdate(old, next, manager, apiVersionOf(this.info), timestamp(this.deps.clock.now()), subresource) as KubeObject;
   }
 
   /** Finalizers that still hold the object: metadata.finalizers, and a namespace's spec.finalizers. */

@@ -3,12 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { ExpiredError } from '@keelson/api';
 import type { KubeObject, StoredObject } from '@keelson/api';
 import { FutureRevisionError, KeyExistsError, KeyNotFoundError, RevisionConflictError } from './types';
-import type { Storage, StorageEvent, StorageEventType, StorageWatch } from './types';
+import type { Storage, StorageEvent, StorageEventType, StorageProgressEvent, StorageWatch, StorageWatchEvent } from './types';
 
 export interface StorageFactory {
   open(): Promise<Storage>;
   /** reopen the same store after close (persistence test); absent for memory */
   reopen?(): Promise<Storage>;
+  /**
+   * Whether `store` answers `requestProgress()` within a test's wait. Default yes; an etcd that
+   * cannot order a progress answer with the events answers only with its periodic notification.
+   */
+  answersProgress?(store: Storage): boolean;
 }
 
 /** How long a test waits for an asynchronous watch event before failing. */
@@ -368,6 +373,52 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect((await fromFuture.take(1))[0]?.revision).toBe(revisionOf(sentinel));
       });
 
+      scenario('answers requestProgress, after writes only under another prefix, with a PROGRESS after every change it covers', async () => {
+        const w = watch(key('a/'), await store.currentRevision());
+        const a1 = await store.create(key('a/1'), configMap('1'));
+        let lastB = a1;
+        for (let i = 0; i < 3; i++) lastB = await store.create(key(`b/${i}`), configMap(`b${i}`));
+
+        if (factory.answersProgress?.(store) === false) {
+          // No answer it could not order: the changes flow on, and no PROGRESS comes before them.
+          w.requestProgress();
+          const sentinel = await store.create(key('a/zz-sentinel'), configMap('sentinel'));
+          expect((await w.take(2)).map(summary)).toEqual([
+            ['ADDED', key('a/1'), revisionOf(a1)],
+            ['ADDED', key('a/zz-sentinel'), revisionOf(sentinel)],
+          ]);
+          return;
+        }
+
+        // Changes under A race the request; each must land on its own side of the answer.
+        const burst = Array.from({ length: 10 }, (_, i) => store.create(key(`a/burst-${i}`), configMap(`burst-${i}`)));
+        w.requestProgress();
+        const burstRevisions = (await Promise.all(burst)).map(revisionOf).sort((x, y) => x - y);
+        const { before, progress } = await w.untilProgress();
+
+        expect(progress.revision).toBeGreaterThanOrEqual(revisionOf(lastB));
+        expect(before[0]).toMatchObject({ type: 'ADDED', key: key('a/1'), object: a1 });
+        const covered = burstRevisions.filter((r) => r <= progress.revision);
+        expect(before.map((e) => e.revision)).toEqual([revisionOf(a1), ...covered]);
+        // After it: exactly the changes it does not cover, then a later write; nothing at or below it.
+        const uncovered = burstRevisions.filter((r) => r > progress.revision);
+        expect((await w.take(uncovered.length)).map((e) => e.revision)).toEqual(uncovered);
+        const sentinel = await store.create(key('a/zz-sentinel'), configMap('sentinel'));
+        expect((await w.take(1)).map(summary)).toEqual([['ADDED', key('a/zz-sentinel'), revisionOf(sentinel)]]);
+
+        // Asked again with nothing new under A: a PROGRESS at least as new as the last write anywhere.
+        const lastAnywhere = await store.create(key('b/zz'), configMap('b-zz'));
+        w.requestProgress();
+        const again = await w.untilProgress();
+        expect(again.before).toEqual([]);
+        expect(again.progress.revision).toBeGreaterThanOrEqual(revisionOf(lastAnywhere));
+
+        // A watch that has ended ignores the request.
+        w.stop();
+        w.requestProgress();
+        expect(await w.next()).toEqual({ done: true, value: undefined });
+      });
+
       scenario('ends iteration on stop() and when the signal aborts', async () => {
         const controller = new AbortController();
         const w = watch(key('cm/'), await store.currentRevision(), controller.signal);
@@ -480,10 +531,13 @@ export function describeStorageConformance(name: string, factory: StorageFactory
   });
 }
 
-/** Reads a watch one event at a time with bounded waits; never sleeps. */
+/**
+ * Reads a watch one event at a time with bounded waits; never sleeps. `take` expects changes
+ * only (a PROGRESS nobody asked for fails it); `untilProgress` reads up to the next PROGRESS.
+ */
 export class WatchReader {
-  private readonly iterator: AsyncIterator<StorageEvent>;
-  private pending: Promise<IteratorResult<StorageEvent>> | undefined;
+  private readonly iterator: AsyncIterator<StorageWatchEvent>;
+  private pending: Promise<IteratorResult<StorageWatchEvent>> | undefined;
   readonly watch: StorageWatch;
 
   constructor(watch: StorageWatch) {
@@ -495,7 +549,7 @@ export class WatchReader {
    * The next iteration result (an event, or done), failing after `timeoutMs`. A result that
    * arrives after a timeout is kept for the next call, so no event is lost.
    */
-  async next(timeoutMs = EVENT_WAIT_MS): Promise<IteratorResult<StorageEvent>> {
+  async next(timeoutMs = EVENT_WAIT_MS): Promise<IteratorResult<StorageWatchEvent>> {
     const pending = (this.pending ??= this.iterator.next());
     try {
       const result = await withTimeout(pending, timeoutMs, () => `no watch event within ${timeoutMs} ms`);
@@ -512,7 +566,7 @@ export class WatchReader {
     const deadline = Date.now() + timeoutMs;
     const events: StorageEvent[] = [];
     while (events.length < n) {
-      let result: IteratorResult<StorageEvent>;
+      let result: IteratorResult<StorageWatchEvent>;
       try {
         result = await this.next(deadline - Date.now());
       } catch (error: unknown) {
@@ -521,9 +575,33 @@ export class WatchReader {
         });
       }
       if (result.done) throw new Error(`watch ended after ${events.length} of ${n} events`);
+      if (result.value.type === 'PROGRESS') {
+        throw new Error(`unexpected PROGRESS at ${result.value.revision} after ${JSON.stringify(events.map(summary))}`);
+      }
       events.push(result.value);
     }
     return events;
+  }
+
+  /** The changes before the next PROGRESS, and that PROGRESS; fails after `timeoutMs`. */
+  async untilProgress(timeoutMs = EVENT_WAIT_MS): Promise<{ before: StorageEvent[]; progress: StorageProgressEvent }> {
+    const deadline = Date.now() + timeoutMs;
+    const before: StorageEvent[] = [];
+    for (;;) {
+      let result: IteratorResult<StorageWatchEvent>;
+      try {
+        result = await this.next(deadline - Date.now());
+      } catch (error: unknown) {
+        throw new Error(`no PROGRESS, after ${JSON.stringify(before.map(summary))}`, { cause: error });
+      }
+      if (result.done) throw new Error(`watch ended before a PROGRESS, after ${JSON.stringify(before.map(summary))}`);
+      if (result.value.type === 'PROGRESS') return { before, progress: result.value };
+      before.push(result.value);
+    }
+  }
+
+  requestProgress(): void {
+    this.watch.requestProgress();
   }
 
   stop(): void {
@@ -545,8 +623,9 @@ function summary(event: StorageEvent): [StorageEventType, string, number] {
   return [event.type, event.key, event.revision];
 }
 
-function expectEvent(result: IteratorResult<StorageEvent>): StorageEvent {
+function expectEvent(result: IteratorResult<StorageWatchEvent>): StorageEvent {
   if (result.done) throw new Error('watch ended where an event was expected');
+  if (result.value.type === 'PROGRESS') throw new Error(`unexpected PROGRESS at ${result.value.revision}`);
   return result.value;
 }
 

@@ -1,11 +1,17 @@
 // Integration tests of the etcd backend against the real etcd of KEELSON_TEST_ETCD: the conformance suite and etcd-only behaviour.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BadRequestError, ExpiredError } from '@keelson/api';
 import type { KubeObject } from '@keelson/api';
-import { Etcd3 } from 'etcd3';
-import { describeStorageConformance } from './conformance';
-import { openEtcdStorage, type EtcdStorage } from './etcd';
+import { Etcd3, type IWatchRequest, type IWatchResponse } from 'etcd3';
+import { WatchCache } from '../watchcache';
+import { WatchReader, describeStorageConformance } from './conformance';
+import { EtcdStorage, etcdOrdersProgressRequests, openEtcdStorage, type EtcdStorageConfig } from './etcd';
 import {
   FutureRevisionError,
   StorageError,
@@ -32,15 +38,166 @@ function configMap(name: string, data: Record<string, string> = {}): KubeObject 
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data };
 }
 
+/**
+ * Only an etcd that orders progress answers gives one within a test's wait; an older one (the
+ * 3.4.23 of Debian) answers with its periodic notification, every 10 minutes by default.
+ */
+const answersProgress = (store: unknown): boolean => store instanceof EtcdStorage && store.watchProgress === 'request';
+
 // The shared suite, on the plain key space and under a key prefix (reopen = a new client, same etcd).
 describeStorageConformance('etcd', {
   open: () => openEtcdStorage([testEndpoint()]),
   reopen: () => openEtcdStorage([testEndpoint()]),
+  answersProgress,
 });
 const conformanceRoot = isolatedPrefix();
 describeStorageConformance('etcd with keyPrefix', {
   open: () => openEtcdStorage([testEndpoint()], { keyPrefix: conformanceRoot }),
   reopen: () => openEtcdStorage([testEndpoint()], { keyPrefix: conformanceRoot }),
+  answersProgress,
+});
+
+// An etcd whose periodic progress notifications come every 100 ms answers on every version.
+describe('an etcd with frequent progress notifications', () => {
+  let etcd: SpawnedEtcd;
+  beforeAll(async () => {
+    etcd = await spawnEtcd(['--experimental-watch-progress-notify-interval=100ms']);
+  });
+  afterAll(async () => {
+    await etcd.stop();
+  });
+
+  describeStorageConformance('etcd notifying progress every 100 ms', {
+    open: () => openEtcdStorage([etcd.endpoint]),
+    reopen: () => openEtcdStorage([etcd.endpoint]),
+  });
+
+  it('lets a watch cache reach a revision made under another prefix well before its 3 s freshness timeout', async () => {
+    const storage = await openEtcdStorage([etcd.endpoint], { keyPrefix: isolatedPrefix() });
+    const cache = new WatchCache({ storage, prefix: '/registry/pods/' });
+    try {
+      cache.start();
+      await cache.ready;
+      const pod = await storage.create('/registry/pods/default/p', { ...configMap('p'), kind: 'Pod' });
+      const elsewhere = await storage.create(key('x'), configMap('x'));
+      const revision = Number(elsewhere.metadata.resourceVersion);
+      expect(revision).toBeGreaterThan(Number(pod.metadata.resourceVersion));
+
+      const started = Date.now();
+      await cache.waitUntilFresh(revision);
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(cache.currentRevision()).toBeGreaterThanOrEqual(revision);
+      expect((await cache.list({ minRevision: revision })).items.map((o) => o.metadata.name)).toEqual(['p']);
+    } finally {
+      await cache.stop();
+      await storage.close();
+    }
+  });
+});
+
+describe('which etcd answers a progress request in order', () => {
+  it('is 3.4.31+, 3.5.13+ and 3.6+, the versions Kubernetes requires', () => {
+    for (const v of ['3.4.31', '3.4.40', '3.5.13', '3.5.21', '3.6.0', '3.6.4', 'v3.7.0-alpha.0', '4.0.0']) expect([v, etcdOrdersProgressRequests(v)]).toEqual([v, true]);
+    for (const v of ['3.4.23', '3.4.30', '3.5.0', '3.5.12', '3.3.27', '2.3.8', 'unknown', '']) expect([v, etcdOrdersProgressRequests(v)]).toEqual([v, false]);
+  });
+
+  it('decides how watches learn their progress from the version of the etcd they talk to', async () => {
+    const raw = new Etcd3({ hosts: testEndpoint() });
+    try {
+      const { version } = await raw.maintenance.status();
+      const auto = await openEtcdStorage([testEndpoint()]);
+      const notify = await openEtcdStorage([testEndpoint()], { watchProgress: 'notify' });
+      expect(auto.watchProgress).toBe(etcdOrdersProgressRequests(version) ? 'request' : 'notify');
+      expect(notify.watchProgress).toBe('notify');
+      await Promise.all([auto.close(), notify.close()]);
+    } finally {
+      raw.close();
+    }
+  });
+});
+
+// The etcd here cannot show the `request` mode, so the watch's side of that protocol is checked
+// against a stream double that answers as etcd does (watch id -1 for an answer, the watch's own
+// id for a periodic notification: both seen on a real etcd 3.4.23).
+describe('EtcdWatch progress over a scripted watch stream', () => {
+  const prefix = '/registry/pods/';
+  let etcd: ScriptedEtcd;
+  let storage: EtcdStorage;
+  const open = (watchProgress: EtcdStorageConfig['watchProgress']): void => {
+    etcd = new ScriptedEtcd();
+    storage = new EtcdStorage(etcd.client, { maxReceiveMessageBytes: 1 << 20, watchRetryMs: 5_000, keyPrefix: '', watchProgress });
+  };
+  afterEach(async () => {
+    await storage.close();
+  });
+
+  it('request mode: asks once the create is confirmed, and yields the answer after the events before it', async () => {
+    open('request');
+    const w = new WatchReader(storage.watch(prefix, { fromRevision: 10 }));
+    const stream = await etcd.stream(0);
+    expect(stream.written).toEqual([expect.objectContaining({ create_request: expect.objectContaining({ start_revision: 11, progress_notify: true }) })]);
+
+    w.requestProgress();
+    expect(stream.written).toHaveLength(1);
+    stream.respond({ created: true, watch_id: '7', revision: 12 });
+    expect(stream.written[1]).toEqual({ progress_request: {} });
+    stream.respond({ watch_id: '7', revision: 13, events: [put(`${prefix}a`, 13)] });
+    stream.respond({ watch_id: '-1', revision: 20 });
+    expect((await w.untilProgress()).before.map((e) => [e.key, e.revision])).toEqual([[`${prefix}a`, 13]]);
+
+    // An answer never goes below what the events proved.
+    w.requestProgress();
+    stream.respond({ watch_id: '7', revision: 25, events: [put(`${prefix}b`, 25)] });
+    stream.respond({ watch_id: '-1', revision: 21 });
+    expect(await w.untilProgress()).toEqual({ before: [expect.objectContaining({ revision: 25 })], progress: { type: 'PROGRESS', revision: 25 } });
+  });
+
+  it('notify mode: sends no request, ignores an answer it did not order, and is answered by the periodic notification', async () => {
+    open('notify');
+    const w = new WatchReader(storage.watch(prefix, { fromRevision: 10 }));
+    const stream = await etcd.stream(0);
+    stream.respond({ created: true, watch_id: '3', revision: 10 });
+    w.requestProgress();
+    stream.respond({ watch_id: '-1', revision: 30 });
+    stream.respond({ watch_id: '3', revision: 31 });
+    expect(await w.untilProgress()).toEqual({ before: [], progress: { type: 'PROGRESS', revision: 31 } });
+    expect(stream.written).toHaveLength(1);
+  });
+
+  it('yields no PROGRESS unasked, but resumes a broken stream after the revision a notification proved', async () => {
+    open('notify');
+    const w = new WatchReader(storage.watch(prefix, { fromRevision: 10 }));
+    const first = await etcd.stream(0);
+    first.respond({ created: true, watch_id: '0', revision: 10 });
+    first.respond({ watch_id: '0', revision: 40 });
+    first.respond({ watch_id: '0', revision: 41, events: [put(`${prefix}a`, 41)] });
+    expect((await w.take(1)).map((e) => e.revision)).toEqual([41]);
+
+    first.emit('end');
+    const second = await etcd.stream(1);
+    expect(second.written[0]?.create_request?.start_revision).toBe(42);
+    second.respond({ created: true, watch_id: '0', revision: 41 });
+    second.respond({ watch_id: '0', revision: 50 });
+    second.respond({ watch_id: '0', revision: 51, events: [put(`${prefix}b`, 51)] });
+    expect((await w.take(1)).map((e) => e.revision)).toEqual([51]);
+  });
+
+  it('asks again on the stream that replaces one that broke before answering', async () => {
+    open('request');
+    const w = new WatchReader(storage.watch(prefix, { fromRevision: 10 }));
+    const first = await etcd.stream(0);
+    first.respond({ created: true, watch_id: '0', revision: 10 });
+    w.requestProgress();
+    expect(first.written[1]).toEqual({ progress_request: {} });
+    first.emit('end');
+
+    const second = await etcd.stream(1);
+    expect(second.written).toHaveLength(1);
+    second.respond({ created: true, watch_id: '0', revision: 12 });
+    expect(second.written[1]).toEqual({ progress_request: {} });
+    second.respond({ watch_id: '-1', revision: 12 });
+    expect((await w.untilProgress()).progress).toEqual({ type: 'PROGRESS', revision: 12 });
+  });
 });
 
 const key = (name: string): string => `/registry/configmaps/default/${name}`;
@@ -199,6 +356,7 @@ describe('EtcdStorage against a real etcd', () => {
       const events: StorageEvent[] = [];
       const received = (async () => {
         for await (const ev of w) {
+          if (ev.type === 'PROGRESS') throw new Error('PROGRESS nobody asked for');
           events.push(ev);
           if (events.length === 60) break;
         }
@@ -259,7 +417,10 @@ describe('EtcdStorage against a real etcd', () => {
       const w = viaProxy.watch(prefix, { fromRevision: from });
       const seen: StorageEvent[] = [];
       const done = (async () => {
-        for await (const ev of w) seen.push(ev);
+        for await (const ev of w) {
+          if (ev.type === 'PROGRESS') throw new Error('PROGRESS nobody asked for');
+          seen.push(ev);
+        }
       })();
 
       await direct.create(key('x0'), configMap('x0'));
@@ -278,10 +439,144 @@ describe('EtcdStorage against a real etcd', () => {
   });
 });
 
+/** An etcd member of this test's own, for flags the shared one does not have. */
+interface SpawnedEtcd {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `etcd` from PATH on free loopback ports with `extraFlags`, and waits until it answers.
+ * e2e's startEtcd cannot pass flags, and apiserver cannot import e2e (it is built after it).
+ */
+async function spawnEtcd(extraFlags: string[]): Promise<SpawnedEtcd> {
+  for (let attempt = 1; ; attempt++) {
+    const dir = await mkdtemp(join(tmpdir(), 'keelson-etcd-'));
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
+    const peer = `http://127.0.0.1:${await freePort()}`;
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCD_')));
+    const child = spawn(
+      'etcd',
+      [
+        `--data-dir=${dir}`,
+        `--listen-client-urls=${endpoint}`,
+        `--advertise-client-urls=${endpoint}`,
+        `--listen-peer-urls=${peer}`,
+        `--initial-advertise-peer-urls=${peer}`,
+        `--initial-cluster=default=${peer}`,
+        '--log-level=error',
+        ...extraFlags,
+      ],
+      { env, stdio: 'ignore' },
+    );
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const stop = async (): Promise<void> => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    };
+    const client = new Etcd3({ hosts: endpoint });
+    try {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        try {
+          await client.maintenance.status();
+          return { endpoint, stop };
+        } catch (err: unknown) {
+          if (Date.now() > deadline || child.exitCode !== null) throw err;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    } catch (err: unknown) {
+      await stop();
+      // The free ports may have been taken in between; try fresh ones.
+      if (attempt >= 3) throw err;
+    } finally {
+      client.close();
+    }
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      server.close(() => (addr !== null && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** A stand-in for the etcd3 client that hands out scripted watch streams. */
+class ScriptedEtcd {
+  readonly streams: ScriptedWatchStream[] = [];
+  readonly client = {
+    watchClient: {
+      watch: (): Promise<ScriptedWatchStream> => {
+        const stream = new ScriptedWatchStream();
+        this.streams.push(stream);
+        return Promise.resolve(stream);
+      },
+    },
+    close: (): void => undefined,
+  } as unknown as Etcd3;
+
+  /** The `index`th stream the watch opened, once it has sent its create request. */
+  async stream(index: number): Promise<ScriptedWatchStream> {
+    await waitFor(() => (this.streams[index]?.written.length ?? 0) > 0, 5_000);
+    const stream = this.streams[index];
+    if (stream === undefined) throw new Error(`no stream ${index}`);
+    return stream;
+  }
+}
+
+/** A watch stream whose requests are recorded and whose responses the test writes. */
+class ScriptedWatchStream extends EventEmitter {
+  readonly written: IWatchRequest[] = [];
+
+  write(req: IWatchRequest): boolean {
+    this.written.push(req);
+    return true;
+  }
+
+  end(): void {}
+
+  cancel(): void {}
+
+  respond(r: { revision: number; watch_id?: string; created?: boolean; events?: IWatchResponse['events'] }): void {
+    const res: IWatchResponse = {
+      header: { cluster_id: '1', member_id: '1', revision: String(r.revision), raft_term: '1' },
+      watch_id: r.watch_id ?? '0',
+      created: r.created ?? false,
+      canceled: false,
+      compact_revision: '0',
+      cancel_reason: '',
+      fragment: false,
+      events: r.events ?? [],
+    };
+    this.emit('data', res);
+  }
+}
+
+/** A put event creating `key` at `revision`. */
+function put(key: string, revision: number): IWatchResponse['events'][number] {
+  const kv = {
+    key: Buffer.from(key),
+    value: Buffer.from(JSON.stringify(configMap(key.split('/').pop() ?? ''))),
+    create_revision: String(revision),
+    mod_revision: String(revision),
+    version: '1',
+    lease: '0',
+  };
+  return { type: 'Put', kv, prev_kv: undefined as unknown as typeof kv };
+}
+
 /** The first `n` events of a watch, then stops it. */
 async function collect(w: StorageWatch, n: number): Promise<StorageEvent[]> {
   const out: StorageEvent[] = [];
   for await (const ev of w) {
+    if (ev.type === 'PROGRESS') throw new Error('PROGRESS nobody asked for');
     out.push(ev);
     if (out.length === n) break;
   }

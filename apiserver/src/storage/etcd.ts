@@ -32,6 +32,7 @@ import {
   type Storage,
   type StorageEvent,
   type StorageWatch,
+  type StorageWatchEvent,
   type WatchOptions,
 } from './types';
 
@@ -46,20 +47,53 @@ export interface EtcdStorageOptions {
    * can share one etcd; default none. Keys seen through the Storage interface never carry it.
    */
   keyPrefix?: string;
+  /**
+   * How a watch answers `requestProgress()`. `auto` (default): with etcd progress requests when
+   * every endpoint runs an etcd that orders their answers with the events (3.4.31+, 3.5.13+,
+   * 3.6+; the versions Kubernetes requires), else only with etcd's periodic progress
+   * notifications. `notify`: only with the periodic notifications, whatever the version.
+   */
+  watchProgress?: 'auto' | 'notify';
 }
 
-interface EtcdStorageConfig {
+/**
+ * How watches learn their progress (see `EtcdStorage.watchProgress`): `request` sends etcd a
+ * progress request and trusts its answer; `notify` waits for etcd's periodic notification.
+ */
+export type EtcdWatchProgressMode = 'request' | 'notify';
+
+/** EtcdStorageOptions with defaults applied and the watch progress mode decided. */
+export interface EtcdStorageConfig {
   maxReceiveMessageBytes: number;
   watchRetryMs: number;
   keyPrefix: string;
+  watchProgress: EtcdWatchProgressMode;
 }
 
-function completeOptions(o: EtcdStorageOptions): EtcdStorageConfig {
+function completeOptions(o: EtcdStorageOptions, watchProgress: EtcdWatchProgressMode): EtcdStorageConfig {
   return {
     maxReceiveMessageBytes: o.maxReceiveMessageBytes ?? 512 * 1024 * 1024,
     watchRetryMs: o.watchRetryMs ?? 30_000,
     keyPrefix: o.keyPrefix ?? '',
+    watchProgress,
   };
+}
+
+/**
+ * Whether etcd `version` answers a watch progress request in order with the watch's events.
+ * Before 3.4.25 / 3.5.8 the answer bypasses the events still queued for the stream and is sent
+ * even while the watch is catching up, so it can claim a revision whose events arrive after it
+ * (etcd-io/etcd#15220); before 3.4.31 / 3.5.13 a watch that caught up without an event never
+ * gets one (etcd-io/etcd#17507). Kubernetes uses progress requests only from 3.4.31 / 3.5.13.
+ */
+export function etcdOrdersProgressRequests(version: string): boolean {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version.trim());
+  if (m === null) return false;
+  const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (major !== 3) return major > 3;
+  if (minor === 4) return patch >= 31;
+  if (minor === 5) return patch >= 13;
+  return minor > 5;
 }
 
 /** Connects to etcd at `endpoints` (e.g. `http://127.0.0.1:2379`) and checks that it answers. */
@@ -68,24 +102,51 @@ export async function openEtcdStorage(
   options: EtcdStorageOptions = {},
 ): Promise<EtcdStorage> {
   if (endpoints.length === 0) throw new Error('openEtcdStorage: no etcd endpoints given');
-  const config = completeOptions(options);
+  const maxReceiveMessageBytes = options.maxReceiveMessageBytes ?? 512 * 1024 * 1024;
   const clientOptions: IOptions = {
     hosts: endpoints,
     grpcOptions: {
-      'grpc.max_receive_message_length': config.maxReceiveMessageBytes,
+      'grpc.max_receive_message_length': maxReceiveMessageBytes,
       // Notice a dead connection under an idle watch instead of waiting on it forever.
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 10_000,
     },
   };
-  const storage = new EtcdStorage(new Etcd3(clientOptions), config);
+  const client = new Etcd3(clientOptions);
+  let watchProgress: EtcdWatchProgressMode;
   try {
-    await storage.currentRevision();
+    // Any linearizable range proves the cluster answers; the status of each member tells its version.
+    await client.kv.range({ key: Buffer.from('/'), count_only: true, serializable: false });
+    watchProgress = options.watchProgress === 'notify' ? 'notify' : await progressModeOf(client, clientOptions, endpoints);
   } catch (err: unknown) {
-    await storage.close();
+    client.close();
     throw new StorageError('', `cannot reach etcd at ${endpoints.join(', ')}`, { cause: err });
   }
-  return storage;
+  return new EtcdStorage(client, completeOptions(options, watchProgress));
+}
+
+/**
+ * `request` when every endpoint runs an etcd that orders progress answers, else `notify`. An
+ * etcd3 client spreads calls over its hosts, so with several endpoints each is asked alone.
+ */
+async function progressModeOf(client: Etcd3, clientOptions: IOptions, endpoints: string[]): Promise<EtcdWatchProgressMode> {
+  const versions: string[] = [];
+  if (endpoints.length === 1) {
+    versions.push((await client.maintenance.status()).version);
+  } else {
+    for (const endpoint of endpoints) {
+      const one = new Etcd3({ ...clientOptions, hosts: endpoint });
+      try {
+        versions.push((await one.maintenance.status()).version);
+      } catch {
+        // A member we cannot ask may run anything; assume the worst of it until a restart.
+        versions.push('unknown');
+      } finally {
+        one.close();
+      }
+    }
+  }
+  return versions.every(etcdOrdersProgressRequests) ? 'request' : 'notify';
 }
 
 /** Payload of a continue token: the list's revision and the last key already returned. */
@@ -111,6 +172,16 @@ export class EtcdStorage implements Storage {
     private readonly client: Etcd3,
     private readonly config: EtcdStorageConfig,
   ) {}
+
+  /**
+   * How watches answer `requestProgress()`: `request` (a progress request on the watch stream,
+   * answered within a round trip once the watch has caught up) or `notify` (etcd's periodic
+   * progress notification, every `--experimental-watch-progress-notify-interval`, 10 minutes
+   * unless the etcd operator lowers it).
+   */
+  get watchProgress(): EtcdWatchProgressMode {
+    return this.config.watchProgress;
+  }
 
   async get(key: string): Promise<StoredObject | undefined> {
     const res = await this.range({ key: this.k(key) });
@@ -297,9 +368,20 @@ export class EtcdStorage implements Storage {
  * (the header of a catch-up batch carries the store's current revision), hiding a gap. This
  * resumes from the revision after the last event it delivered instead, and turns a compacted
  * start into ExpiredError.
+ *
+ * Progress. A response with no events (neither created nor canceled) is a progress notification:
+ * etcd has sent this watch every event up to its header revision. Two kinds arrive:
+ * - periodic ones (`progress_notify`), carrying this watch's id. etcd sends them only to a watch
+ *   that has caught up, through the same queue as its events, so every version orders them;
+ * - answers to a progress request, carrying watch id -1 and meant for every watch on the
+ *   stream. Only an etcd whose `watchProgress` is `request` orders them, so only then are they
+ *   sent and trusted; older ones would let events arrive after the revision they claim.
+ * A stream carries this one watch, so either kind speaks for it alone. Each moves the resume
+ * point (`nextRevision`) forward. Answers are yielded as PROGRESS; periodic notifications only
+ * while a `requestProgress()` is unanswered (a consumer that never asks never sees one).
  */
 class EtcdWatch implements StorageWatch {
-  private readonly events: StorageEvent[] = [];
+  private readonly events: StorageWatchEvent[] = [];
   private head = 0;
   private failure: Error | undefined;
   private stopped = false;
@@ -308,6 +390,10 @@ class EtcdWatch implements StorageWatch {
   /** The first revision not yet delivered: where a resumed stream must start. */
   private nextRevision: number;
   private paused = false;
+  /** The id etcd gave this watch on the current stream, once it has confirmed the create. */
+  private watchId: string | undefined;
+  /** `requestProgress()` was called and no PROGRESS has been yielded since. */
+  private progressWanted = false;
   private readonly onAbort = (): void => this.stop();
 
   constructor(
@@ -342,7 +428,15 @@ class EtcdWatch implements StorageWatch {
     this.notify();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<StorageEvent> {
+  requestProgress(): void {
+    if (this.stopped || this.failure !== undefined) return;
+    this.progressWanted = true;
+    // Before etcd confirms the create, the request waits for it (see handle()); a stream
+    // being replaced sends it on its successor the same way.
+    if (this.watchId !== undefined) this.sendProgressRequest();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<StorageWatchEvent> {
     try {
       for (;;) {
         if (this.head < this.events.length) {
@@ -407,12 +501,16 @@ class EtcdWatch implements StorageWatch {
     }
     this.stream = stream;
     this.paused = false;
+    this.watchId = undefined;
     return new Promise<StreamOutcome>((resolve) => {
       let settled = false;
       const finish = (o: StreamOutcome): void => {
         if (settled) return;
         settled = true;
-        if (this.stream === stream) this.stream = undefined;
+        if (this.stream === stream) {
+          this.stream = undefined;
+          this.watchId = undefined;
+        }
         closeStream(stream);
         resolve(o);
       };
@@ -435,6 +533,7 @@ class EtcdWatch implements StorageWatch {
           range_end: prefixEnd(Buffer.from(this.config.keyPrefix + this.prefix)),
           start_revision: this.nextRevision,
           prev_kv: true,
+          progress_notify: true,
         },
       });
     });
@@ -452,7 +551,15 @@ class EtcdWatch implements StorageWatch {
         error: new StorageError(this.prefix, `etcd canceled the watch of ${this.prefix}: ${res.cancel_reason || 'no reason given'}`),
       };
     }
-    if (res.events.length === 0) return undefined; // created, or a progress notification
+    if (res.created) {
+      this.watchId = String(res.watch_id);
+      if (this.progressWanted) this.sendProgressRequest();
+      return undefined;
+    }
+    if (res.events.length === 0) {
+      this.onProgress(res);
+      return undefined;
+    }
     // etcd never splits one revision across responses (no `fragment`), so after a response
     // every revision up to its last event is complete.
     let last = this.nextRevision - 1;
@@ -465,6 +572,31 @@ class EtcdWatch implements StorageWatch {
     if (!this.paused && this.events.length - this.head > HIGH_WATER) this.pause();
     this.notify();
     return undefined;
+  }
+
+  /** A response without events: progress, if it is of a kind this etcd orders (see the class comment). */
+  private onProgress(res: IWatchResponse): void {
+    const id = String(res.watch_id);
+    const periodic = this.watchId !== undefined && id === this.watchId;
+    const answer = id === PROGRESS_ANSWER_ID && this.config.watchProgress === 'request';
+    if (!periodic && !answer) return;
+    // Never backwards: an answer can only repeat what the events already proved.
+    const revision = Math.max(Number(res.header.revision), this.nextRevision - 1);
+    this.nextRevision = revision + 1;
+    // An answer is always for a request of ours; a periodic notification only when one waits.
+    if (!answer && !this.progressWanted) return;
+    this.progressWanted = false;
+    const event: StorageWatchEvent = { type: 'PROGRESS', revision };
+    // An unread PROGRESS is superseded rather than followed by another.
+    const last = this.events.length - 1;
+    if (last >= this.head && this.events[last]?.type === 'PROGRESS') this.events[last] = event;
+    else this.events.push(event);
+    this.notify();
+  }
+
+  private sendProgressRequest(): void {
+    if (this.config.watchProgress !== 'request') return; // the periodic notification will answer
+    this.stream?.write({ progress_request: {} });
   }
 
   private convert(ev: IEvent): StorageEvent {
@@ -529,6 +661,8 @@ class EtcdWatch implements StorageWatch {
 
 const HIGH_WATER = 10_000;
 const LOW_WATER = 1_000;
+/** The watch id etcd puts on its answer to a progress request (clientv3.InvalidWatchID). */
+const PROGRESS_ANSWER_ID = '-1';
 
 type StreamOutcome = { kind: 'broken'; error: unknown } | { kind: 'fatal'; error: unknown };
 

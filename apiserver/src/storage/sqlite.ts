@@ -16,6 +16,7 @@ import type {
   Storage,
   StorageEvent,
   StorageWatch,
+  StorageWatchEvent,
   WatchOptions,
 } from './types';
 
@@ -28,6 +29,7 @@ import type {
  *
  *   write ──IMMEDIATE tx──► kv ◄── poll (other processes' writes)
  *     └── tail() ─── rows id > min(watcher.lastSeen) ──► each watcher's queue ──► for await
+ *   requestProgress() ──► tail() ──► PROGRESS at that watcher's lastSeen ──┘
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS kv (
@@ -205,7 +207,7 @@ export class SqliteStorage implements Storage {
   }
 
   watch(prefix: string, opts: WatchOptions): StorageWatch {
-    const watch = new LogWatch(prefix, opts.fromRevision, (w) => this.detach(w), opts.signal);
+    const watch = new LogWatch(prefix, opts.fromRevision, (w) => this.detach(w), (w) => this.answerProgress(w), opts.signal);
     if (watch.isStopped()) return watch;
     if (this.closed) {
       watch.fail(new StorageError(prefix, 'storage is closed'));
@@ -370,6 +372,16 @@ export class SqliteStorage implements Storage {
     }
   }
 
+  /**
+   * Catches every watcher up from the log (so writes by other processes on the file are in,
+   * not only this instance's), then tells `watch` it has everything up to the revision read.
+   */
+  private answerProgress(watch: LogWatch): void {
+    if (this.closed || !this.watchers.has(watch)) return;
+    this.tail();
+    watch.progress();
+  }
+
   private detach(watch: LogWatch): void {
     this.watchers.delete(watch);
     if (this.watchers.size === 0) this.stopPolling();
@@ -468,31 +480,39 @@ function decodeContinue(prefix: string, encoded: string): ContinueToken {
 }
 
 interface Waiter {
-  resolve(result: IteratorResult<StorageEvent>): void;
+  resolve(result: IteratorResult<StorageWatchEvent>): void;
   reject(error: unknown): void;
 }
 
 /**
  * One watch: a queue the store pushes into and a consumer pulls from with `for await`.
  * `lastSeen` is the revision up to which the log has been read for it; anything at or below
- * it is a duplicate and dropped. The queue is unbounded: a consumer that never reads holds
- * its events in memory.
+ * it is a duplicate and dropped, and a PROGRESS event reports it. The queue is unbounded: a
+ * consumer that never reads holds its events in memory.
  */
 class LogWatch implements StorageWatch {
   lastSeen: number;
   readonly prefix: string;
-  private readonly queue: StorageEvent[] = [];
+  private readonly queue: StorageWatchEvent[] = [];
   private readonly waiters: Waiter[] = [];
   private failure: { error: unknown } | undefined;
   private state: 'open' | 'failed' | 'stopped' = 'open';
   private readonly detach: (watch: LogWatch) => void;
+  private readonly onProgressRequest: (watch: LogWatch) => void;
   private readonly signal: AbortSignal | undefined;
   private readonly onAbort = (): void => this.stop();
 
-  constructor(prefix: string, fromRevision: number, detach: (watch: LogWatch) => void, signal?: AbortSignal) {
+  constructor(
+    prefix: string,
+    fromRevision: number,
+    detach: (watch: LogWatch) => void,
+    onProgressRequest: (watch: LogWatch) => void,
+    signal?: AbortSignal,
+  ) {
     this.prefix = prefix;
     this.lastSeen = fromRevision;
     this.detach = detach;
+    this.onProgressRequest = onProgressRequest;
     this.signal = signal;
     if (signal?.aborted) this.state = 'stopped';
     else signal?.addEventListener('abort', this.onAbort, { once: true });
@@ -510,9 +530,20 @@ class LogWatch implements StorageWatch {
   deliver(event: StorageEvent): void {
     if (this.state !== 'open' || event.revision <= this.lastSeen) return;
     this.lastSeen = event.revision;
-    const waiter = this.waiters.shift();
-    if (waiter !== undefined) waiter.resolve({ done: false, value: event });
-    else this.queue.push(event);
+    this.push(event);
+  }
+
+  requestProgress(): void {
+    if (this.state === 'open') this.onProgressRequest(this);
+  }
+
+  /** Queues PROGRESS at `lastSeen`; an unread one before it is superseded, not repeated. */
+  progress(): void {
+    if (this.state !== 'open') return;
+    const event: StorageWatchEvent = { type: 'PROGRESS', revision: this.lastSeen };
+    const last = this.queue.length - 1;
+    if (this.queue[last]?.type === 'PROGRESS') this.queue[last] = event;
+    else this.push(event);
   }
 
   /** Ends the watch with `error`, after the events already queued. */
@@ -536,7 +567,7 @@ class LogWatch implements StorageWatch {
     for (const waiter of this.waiters.splice(0)) waiter.resolve({ done: true, value: undefined });
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<StorageEvent> {
+  [Symbol.asyncIterator](): AsyncIterator<StorageWatchEvent> {
     return {
       next: () => this.next(),
       return: () => {
@@ -546,7 +577,13 @@ class LogWatch implements StorageWatch {
     };
   }
 
-  private next(): Promise<IteratorResult<StorageEvent>> {
+  private push(event: StorageWatchEvent): void {
+    const waiter = this.waiters.shift();
+    if (waiter !== undefined) waiter.resolve({ done: false, value: event });
+    else this.queue.push(event);
+  }
+
+  private next(): Promise<IteratorResult<StorageWatchEvent>> {
     const event = this.queue.shift();
     if (event !== undefined) return Promise.resolve({ done: false, value: event });
     if (this.failure !== undefined) {

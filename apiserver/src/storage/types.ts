@@ -41,7 +41,8 @@ export interface Storage {
   /**
    * Every change under `prefix` with a revision greater than `fromRevision`, in revision order,
    * with no gap, until `stop()` or the signal aborts. Iteration throws ExpiredError when the
-   * changes after `fromRevision` have been compacted away.
+   * changes after `fromRevision` have been compacted away. PROGRESS events appear only after
+   * `requestProgress()` (see StorageWatch).
    */
   watch(prefix: string, opts: WatchOptions): StorageWatch;
 
@@ -79,8 +80,10 @@ export interface ListResult {
   remainingItemCount?: number;
 }
 
+/** The kinds of change. PROGRESS is not one: it is a StorageProgressEvent, never a StorageEvent. */
 export type StorageEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
+/** One change to one key. */
 export interface StorageEvent {
   type: StorageEventType;
   key: string;
@@ -97,9 +100,37 @@ export interface WatchOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The answer to `StorageWatch.requestProgress()`, as etcd's progress notification: every change
+ * under the watched prefix with a revision <= `revision` has been delivered before this event,
+ * and every change delivered after it has a greater revision. It carries no object; a consumer
+ * may treat itself as up to date at `revision` (and resume a watch from it).
+ */
+export interface StorageProgressEvent {
+  type: 'PROGRESS';
+  revision: number;
+}
+
+/** What iterating a StorageWatch yields: changes, and PROGRESS only when asked for. */
+export type StorageWatchEvent = StorageEvent | StorageProgressEvent;
+
 /** An ordered stream of changes; iterate it with `for await`. */
-export interface StorageWatch extends AsyncIterable<StorageEvent> {
+export interface StorageWatch extends AsyncIterable<StorageWatchEvent> {
   stop(): void;
+  /**
+   * Asks the backend for a PROGRESS event on this stream, in order with the changes. A watch
+   * whose consumer never calls this never yields one. The answer's revision is at least the
+   * store's revision when the backend took the request (etcd: when etcd received it), so a
+   * consumer waiting for revision N that asks after N was written learns it has all of N.
+   * Requests may share one answer, and an answer to an earlier request may come first.
+   *
+   * Cheap but not free (with etcd, one message on the watch stream): callers rate-limit it. A
+   * backend answers only when it can order the answer with the changes: an etcd older than
+   * 3.4.31 / 3.5.13 answers only with its periodic progress notification (EtcdStorage's
+   * `watchProgress`), maybe minutes later, so a caller must keep its own timeout. No-op once the
+   * watch has ended.
+   */
+  requestProgress(): void;
 }
 
 /** Base class of storage faults that are not API errors yet (the API server maps them). */

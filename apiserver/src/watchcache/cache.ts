@@ -29,6 +29,7 @@ export function completeWatchCacheConfig(options: WatchCacheOptions): WatchCache
     watcherBufferSize: options.watcherBufferSize ?? 1000,
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
     freshnessTimeoutMs: options.freshnessTimeoutMs ?? 3_000,
+    progressRequestIntervalMs: options.progressRequestIntervalMs ?? 100,
     readyTimeoutMs: options.readyTimeoutMs ?? 3_000,
     listPageSize: options.listPageSize ?? 500,
     retryInitialMs: options.retryInitialMs ?? 250,
@@ -38,7 +39,7 @@ export function completeWatchCacheConfig(options: WatchCacheOptions): WatchCache
     logger: options.logger ?? stderrLogger,
     metrics: options.metrics ?? {},
   };
-  for (const name of ['capacity', 'watcherBufferSize', 'bookmarkIntervalMs', 'listPageSize'] as const) {
+  for (const name of ['capacity', 'watcherBufferSize', 'bookmarkIntervalMs', 'listPageSize', 'progressRequestIntervalMs'] as const) {
     if (!Number.isSafeInteger(config[name]) || config[name] < 1) throw new RangeError(`watch cache ${name} must be a positive integer, got ${config[name]}`);
   }
   return config;
@@ -68,11 +69,18 @@ interface Waiter {
 /*
  *   storage.list (paged, one revision) ──► objects by key ─────────────► list(), initial events
  *   storage.watch(from revision) ──► apply ──► ring of the last N changes ──► replay for watch(from)
- *                                        └──► dispatch ──► Watcher (filter, bounded queue) ──► for await
+ *        ▲            │                  └──► dispatch ──► Watcher (filter, bounded queue) ──► for await
+ *        │            └── PROGRESS ──► revision (waiters, bookmarks)
+ *   requestProgress() every 100 ms while a request waits for a revision the cache has not reached
  *
- * A failed storage watch is resumed from the last revision applied (the Storage contract makes
- * that gap-free), so watchers never notice. Only when storage no longer has those changes
+ * A failed storage watch is resumed from the cache's revision (the Storage contract makes that
+ * gap-free), so watchers never notice. Only when storage no longer has those changes
  * (ExpiredError) does the cache relist, closing its watchers as Kubernetes' cacher does.
+ *
+ * Revisions are global, so the one a client brings (from a list of another resource, or the
+ * store's current one) may be newer than any change under this prefix. Applied changes alone
+ * would never reach it; storage's PROGRESS answer does, as etcd's progress notifications let
+ * Kubernetes' cacher (its progress requester) answer such requests.
  */
 export class WatchCache {
   readonly prefix: string;
@@ -82,7 +90,10 @@ export class WatchCache {
   private state: WatchCacheState = 'new';
   private readonly objects = new Map<string, StoredObject>();
   private readonly ring: RevisionRing<ChangeEvent>;
-  /** The revision the objects are consistent at: the list's, then each applied change's. */
+  /**
+   * The revision the objects are consistent at: the list's, then each applied change's, or a
+   * newer one storage reported with PROGRESS (no change under the prefix in between).
+   */
   private revision = 0;
   /**
    * Watching from a revision below this needs changes the cache no longer has: the list's
@@ -94,6 +105,9 @@ export class WatchCache {
   private bookmarkWatchers = 0;
   private bookmarkTimer: Timer | undefined;
   private readonly waiters = new Set<Waiter>();
+  /** Waiters that wait for a revision: while there are any, the cache asks storage for progress. */
+  private revisionWaiters = 0;
+  private progressTimer: Timer | undefined;
   private storageWatch: StorageWatch | undefined;
   private retryTimer: { timer: Timer; wake: () => void } | undefined;
   private loop: Promise<void> | undefined;
@@ -134,6 +148,7 @@ export class WatchCache {
     }
     this.terminateWatchers('CacheStopped');
     this.cancelBookmarkTimer();
+    this.cancelProgressRequests();
     for (const waiter of [...this.waiters]) waiter.reject(new CacheStoppedError(this.prefix));
     this.settleReady?.reject(new CacheStoppedError(this.prefix));
     this.settleReady = undefined;
@@ -157,9 +172,10 @@ export class WatchCache {
   }
 
   /**
-   * Resolves once the cache has applied every change up to `revision`; rejects with
-   * TooLargeResourceVersionError (504) when that takes longer than the freshness timeout, or
-   * CacheNotReadyError (429) when the cache is still (re)listing by then.
+   * Resolves once the cache has applied every change up to `revision` (while it waits, the cache
+   * asks storage for progress, so a revision made by writes elsewhere is reached too); rejects
+   * with TooLargeResourceVersionError (504) when that takes longer than the freshness timeout,
+   * or CacheNotReadyError (429) when the cache is still (re)listing by then.
    */
   waitUntilFresh(revision: number, signal?: AbortSignal): Promise<void> {
     return this.waitFor(
@@ -167,6 +183,7 @@ export class WatchCache {
       this.config.freshnessTimeoutMs,
       () => (this.isReady() ? new TooLargeResourceVersionError(revision, this.revision) : new CacheNotReadyError(this.prefix)),
       signal,
+      revision,
     );
   }
 
@@ -289,7 +306,7 @@ export class WatchCache {
 
   /**
    * Runs one storage watch from the cache's revision until it ends or fails (then throws).
-   * Returns whether it applied at least one change.
+   * Returns whether storage delivered anything (a change or progress) on it.
    */
   private async follow(): Promise<boolean> {
     const watch = this.config.storage.watch(this.prefix, { fromRevision: this.revision });
@@ -298,12 +315,16 @@ export class WatchCache {
     try {
       for await (const event of watch) {
         if (!this.isRunning()) break;
+        applied = true;
+        if (event.type === 'PROGRESS') {
+          this.progress(event.revision);
+          continue;
+        }
         try {
           this.apply(event);
         } catch (error: unknown) {
           throw new ApplyError(event.revision, error);
         }
-        applied = true;
       }
     } finally {
       watch.stop();
@@ -334,6 +355,16 @@ export class WatchCache {
       if (evicted !== undefined) this.replayFloor = evicted.revision;
       this.dispatch(change);
     }
+    this.checkWaiters();
+  }
+
+  /**
+   * Storage has delivered every change under the prefix up to `revision`: the objects are
+   * consistent at it. Nothing is dispatched; waiters proceed, and bookmarks carry it.
+   */
+  private progress(revision: number): void {
+    if (revision <= this.revision) return;
+    this.revision = revision;
     this.checkWaiters();
   }
 
@@ -452,15 +483,27 @@ export class WatchCache {
     return this.waitFor(() => this.isReady(), this.config.readyTimeoutMs, () => new CacheNotReadyError(this.prefix), signal);
   }
 
-  private waitFor(ready: () => boolean, timeoutMs: number, onTimeout: () => Error, signal: AbortSignal | undefined): Promise<void> {
+  /**
+   * Resolves when `ready()` holds (checked after every change, progress and relist), rejects
+   * with `onTimeout()` after `timeoutMs`. A `revision` marks a wait for freshness, during which
+   * the cache asks storage for progress.
+   */
+  private waitFor(
+    ready: () => boolean,
+    timeoutMs: number,
+    onTimeout: () => Error,
+    signal: AbortSignal | undefined,
+    revision?: number,
+  ): Promise<void> {
     if (this.state === 'stopped') return Promise.reject(new CacheStoppedError(this.prefix));
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     if (ready()) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const done = (): void => {
-        this.waiters.delete(waiter);
+        if (!this.waiters.delete(waiter)) return;
         timer.cancel();
         signal?.removeEventListener('abort', onAbort);
+        if (revision !== undefined && --this.revisionWaiters === 0) this.cancelProgressRequests();
       };
       const waiter: Waiter = {
         ready,
@@ -477,7 +520,37 @@ export class WatchCache {
       const timer = this.config.clock.setTimer(timeoutMs, () => waiter.reject(onTimeout()));
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.add(waiter);
+      if (revision !== undefined) {
+        this.revisionWaiters++;
+        this.requestProgressWhileWaiting();
+      }
     });
+  }
+
+  /**
+   * Asks the storage watch for progress now, then every `progressRequestIntervalMs` while some
+   * request waits for a revision: one timer and one request per interval however many wait,
+   * as Kubernetes' conditional progress requester. Storage answers with PROGRESS (see progress()).
+   */
+  private requestProgressWhileWaiting(): void {
+    if (this.progressTimer !== undefined || this.revisionWaiters === 0 || !this.isRunning()) return;
+    // While (re)listing there is no watch to ask; the list itself brings the cache up to date.
+    if (this.isReady() && this.storageWatch !== undefined) {
+      try {
+        this.storageWatch.requestProgress();
+      } catch (error: unknown) {
+        this.log('warn', 'requesting progress from the storage watch failed', error);
+      }
+    }
+    this.progressTimer = this.config.clock.setTimer(this.config.progressRequestIntervalMs, () => {
+      this.progressTimer = undefined;
+      this.requestProgressWhileWaiting();
+    });
+  }
+
+  private cancelProgressRequests(): void {
+    this.progressTimer?.cancel();
+    this.progressTimer = undefined;
   }
 
   private checkWaiters(): void {

@@ -1,7 +1,7 @@
 // Test helpers for the watch cache: a storage wrapper that counts and breaks watches, object builders, and readers.
 import type { StoredObject } from '@keelson/api';
 import { asError } from './errors';
-import type { Storage, StorageEvent, StorageWatch, WatchOptions } from '../storage/types';
+import type { Storage, StorageWatch, StorageWatchEvent, WatchOptions } from '../storage/types';
 import type { CacheWatchEvent, CacheWatcher, WatchCacheLogEntry } from './types';
 
 /** A storage watch whose iteration can be made to throw, as a dropped connection would. */
@@ -13,6 +13,7 @@ class BreakableWatch implements StorageWatch {
   constructor(
     private readonly inner: StorageWatch,
     private readonly onEnd: (watch: BreakableWatch) => void,
+    private readonly onProgressRequest: () => void,
   ) {}
 
   break(error: Error): void {
@@ -26,12 +27,18 @@ class BreakableWatch implements StorageWatch {
     this.end();
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<StorageEvent> {
+  requestProgress(): void {
+    if (this.ended) return;
+    this.onProgressRequest();
+    this.inner.requestProgress();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<StorageWatchEvent> {
     const it = this.inner[Symbol.asyncIterator]();
     return {
       next: () => {
         if (this.failure !== undefined) return Promise.reject(this.failure.error);
-        return new Promise<IteratorResult<StorageEvent>>((resolve, reject) => {
+        return new Promise<IteratorResult<StorageWatchEvent>>((resolve, reject) => {
           this.rejectPending = reject;
           it.next().then(
             (result) => (this.failure !== undefined ? reject(this.failure.error) : resolve(result)),
@@ -59,6 +66,10 @@ export class ControlledStorage implements Storage {
   readonly backend;
   watchCalls = 0;
   listCalls = 0;
+  /** The `fromRevision` of each watch started, in order. */
+  readonly watchedFrom: number[] = [];
+  /** Calls of `requestProgress()` on its watches. */
+  progressRequests = 0;
   private readonly open = new Set<BreakableWatch>();
   private listFailures: Error[] = [];
   private listGate: Promise<void> | undefined;
@@ -113,7 +124,12 @@ export class ControlledStorage implements Storage {
 
   watch(prefix: string, opts: WatchOptions): StorageWatch {
     this.watchCalls++;
-    const watch = new BreakableWatch(this.inner.watch(prefix, opts), (w) => this.open.delete(w));
+    this.watchedFrom.push(opts.fromRevision);
+    const watch = new BreakableWatch(
+      this.inner.watch(prefix, opts),
+      (w) => this.open.delete(w),
+      () => this.progressRequests++,
+    );
     this.open.add(watch);
     return watch;
   }

@@ -120,6 +120,11 @@ export interface WatchCacheOptions {
   bookmarkIntervalMs?: number;
   /** How long a request waits for the cache to reach a revision before a 504. Default 3 s, as Kubernetes. */
   freshnessTimeoutMs?: number;
+  /**
+   * While a request waits for a revision the cache has not reached, how often the cache asks its
+   * storage watch for progress (the first time at once). Default 100 ms, as Kubernetes.
+   */
+  progressRequestIntervalMs?: number;
   /** How long a request waits for a (re)initializing cache before a 429. Default 3 s. */
   readyTimeoutMs?: number;
   /** Page size of the initial list. Default 500. */
@@ -146,6 +151,7 @@ export interface WatchCacheConfig {
   watcherBufferSize: number;
   bookmarkIntervalMs: number;
   freshnessTimeoutMs: number;
+  progressRequestIntervalMs: number;
   readyTimeoutMs: number;
   listPageSize: number;
   retryInitialMs: number;
