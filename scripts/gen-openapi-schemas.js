@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // Regenerates api/generated/openapi-schemas.json (run `npx tsc -b api` first); `--check` only verifies it is current.
 'use strict';
 const fs = require('node:fs');

@@ -282,6 +282,7 @@ export function run(options: ApiServerOptions, signal: AbortSignal): RunningApiS
     await storage.currentRevision();
     watches = new CacheWatchSource(storage, { capacity: config.watchCacheCapacity, log, metrics });
     const parts = createApp(storage, watches, config, metrics, log);
+    await watches.startAll(resources);
     await ensureBuiltinNamespaces(parts.stores);
     parts.markReady();
     await new Promise<void>((resolve, reject) => {

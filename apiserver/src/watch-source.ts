@@ -26,6 +26,14 @@ export class CacheWatchSource implements WatchSource {
     });
   }
 
+  /**
+   * Starts the cache of every resource now, as Kubernetes does, so a watch from a list's
+   * resourceVersion finds the cache already holding that revision instead of starting after it.
+   */
+  async startAll(infos: readonly ResourceInfo[]): Promise<void> {
+    await Promise.all(infos.map((info) => this.caches.get(storagePrefix(info)).ready));
+  }
+
   watch(info: ResourceInfo, o: SourceWatchOptions): Promise<WatchStream> {
     const cache = this.caches.get(storagePrefix(info));
     const opts: CacheWatchOptions = { filter: o.filter, allowBookmarks: o.allowBookmarks, signal: o.signal };

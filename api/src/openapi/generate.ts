@@ -392,9 +392,7 @@ class Generator {
       properties[name] = description ? { ...prop, description } : prop;
       // Required-ness follows the newer source where it has the field.
       const isRequired = cp ? !cp.optional : kp ? !kp.optional : false;
-      if (cp && kp && cp.optional === kp.optional) {
-        // agree
-      } else if (cp && kp) {
+      if (cp && kp && cp.optional !== kp.optional) {
         this.notes.push(`${where}: required in ${cp.optional ? 'kubernetes-types' : 'client-node'} only; taken as ${isRequired ? 'required' : 'optional'} (client-node is newer)`);
       }
       if (isRequired) required.push(name);

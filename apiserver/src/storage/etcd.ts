@@ -70,9 +70,11 @@ export interface EtcdStorageConfig {
   watchProgress: EtcdWatchProgressMode;
 }
 
+const DEFAULT_MAX_RECEIVE_BYTES = 512 * 1024 * 1024;
+
 function completeOptions(o: EtcdStorageOptions, watchProgress: EtcdWatchProgressMode): EtcdStorageConfig {
   return {
-    maxReceiveMessageBytes: o.maxReceiveMessageBytes ?? 512 * 1024 * 1024,
+    maxReceiveMessageBytes: o.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
     watchRetryMs: o.watchRetryMs ?? 30_000,
     keyPrefix: o.keyPrefix ?? '',
     watchProgress,
@@ -96,17 +98,19 @@ export function etcdOrdersProgressRequests(version: string): boolean {
   return minor > 5;
 }
 
-/** Connects to etcd at `endpoints` (e.g. `http://127.0.0.1:2379`) and checks that it answers. */
+/**
+ * Connects to etcd at `endpoints` (e.g. `http://127.0.0.1:2379`), checks that it answers, and
+ * from its members' versions decides how watches learn their progress (`watchProgress`).
+ */
 export async function openEtcdStorage(
   endpoints: string[],
   options: EtcdStorageOptions = {},
 ): Promise<EtcdStorage> {
   if (endpoints.length === 0) throw new Error('openEtcdStorage: no etcd endpoints given');
-  const maxReceiveMessageBytes = options.maxReceiveMessageBytes ?? 512 * 1024 * 1024;
   const clientOptions: IOptions = {
     hosts: endpoints,
     grpcOptions: {
-      'grpc.max_receive_message_length': maxReceiveMessageBytes,
+      'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
       // Notice a dead connection under an idle watch instead of waiting on it forever.
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 10_000,

@@ -77,6 +77,22 @@ describe('SqliteStorage: two stores on one file', () => {
     expect(await b.currentRevision()).toBe(revisions[3]);
   });
 
+  it('answers requestProgress only after reading the other store\'s writes, without waiting for the poll', async () => {
+    const slow = openSqliteStorage(path, { pollIntervalMs: 60_000 });
+    try {
+      const reader = new WatchReader(slow.watch('/registry/configmaps/', { fromRevision: await slow.currentRevision() }));
+      readers.push(reader);
+      const x = await a.create('/registry/configmaps/default/x', cm('x', '1'));
+      const elsewhere = await a.create('/registry/secrets/default/s', cm('s', '1'));
+      reader.requestProgress();
+      const { before, progress } = await reader.untilProgress(1_000);
+      expect(before.map((e) => e.revision)).toEqual([Number(x.metadata.resourceVersion)]);
+      expect(progress.revision).toBe(Number(elsewhere.metadata.resourceVersion));
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('lets exactly one compare-and-swap win across the two stores', async () => {
     const key = '/registry/configmaps/default/contended';
     const created = await a.create(key, cm('contended', 'none'));

@@ -114,7 +114,7 @@ export interface StorageProgressEvent {
 /** What iterating a StorageWatch yields: changes, and PROGRESS only when asked for. */
 export type StorageWatchEvent = StorageEvent | StorageProgressEvent;
 
-/** An ordered stream of changes; iterate it with `for await`. */
+/** An ordered stream of changes (and PROGRESS when asked); iterate it with `for await`. */
 export interface StorageWatch extends AsyncIterable<StorageWatchEvent> {
   stop(): void;
   /**
@@ -127,8 +127,8 @@ export interface StorageWatch extends AsyncIterable<StorageWatchEvent> {
    * Cheap but not free (with etcd, one message on the watch stream): callers rate-limit it. A
    * backend answers only when it can order the answer with the changes: an etcd older than
    * 3.4.31 / 3.5.13 answers only with its periodic progress notification (EtcdStorage's
-   * `watchProgress`), maybe minutes later, so a caller must keep its own timeout. No-op once the
-   * watch has ended.
+   * `watchProgress`), maybe minutes later and maybe older than the request, so a caller keeps
+   * its own timeout and asks again. No-op once the watch has ended.
    */
   requestProgress(): void;
 }

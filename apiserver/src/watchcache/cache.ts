@@ -311,11 +311,11 @@ export class WatchCache {
   private async follow(): Promise<boolean> {
     const watch = this.config.storage.watch(this.prefix, { fromRevision: this.revision });
     this.storageWatch = watch;
-    let applied = false;
+    let delivered = false;
     try {
       for await (const event of watch) {
         if (!this.isRunning()) break;
-        applied = true;
+        delivered = true;
         if (event.type === 'PROGRESS') {
           this.progress(event.revision);
           continue;
@@ -330,7 +330,7 @@ export class WatchCache {
       watch.stop();
       if (this.storageWatch === watch) this.storageWatch = undefined;
     }
-    return applied;
+    return delivered;
   }
 
   /** Records one change and hands it to the watchers under its key. */
