@@ -1,0 +1,43 @@
+// Test helpers for keelctl: run it in-process against a real API server and capture its output.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dump } from 'js-yaml';
+import { runKeelctl } from './main';
+
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** A kubeconfig file for `url` in a temp dir; returns its path and a cleanup. */
+export function writeKubeconfig(url: string, namespace = 'default'): { path: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'keelctl-'));
+  const path = join(dir, 'config');
+  writeFileSync(
+    path,
+    dump({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'test', cluster: { server: url } }],
+      users: [{ name: 'test', user: {} }],
+      contexts: [{ name: 'test', context: { cluster: 'test', user: 'test', namespace } }],
+      'current-context': 'test',
+    }),
+  );
+  return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs keelctl with the given kubeconfig and arguments; `stdin` feeds `-f -`. */
+export async function keelctl(kubeconfig: string, args: string[], stdin = ''): Promise<CliResult> {
+  let out = '';
+  let err = '';
+  const code = await runKeelctl(args, {
+    out: { write: (s) => (out += s) },
+    err: { write: (s) => (err += s) },
+    env: { KUBECONFIG: kubeconfig, HOME: tmpdir() },
+    stdin: () => Promise.resolve(stdin),
+  });
+  return { code, out, err };
+}
