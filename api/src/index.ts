@@ -54,3 +54,4 @@ export {
   type SchemaObject,
   type SchemaFile,
 } from './openapi';
+export { fieldMeta, isAtomicType, patchStrategies, rootType, type FieldMeta, type PatchStrategy } from './patchmeta';

@@ -31,9 +31,9 @@ describe('keelson launcher', () => {
   });
 
   it('fails with a clear message and status 1 for a component not built yet', () => {
-    const r = run(['scheduler', '--kubeconfig', 'x']);
+    const r = run(['agent', '--server', 'x']);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('keelson scheduler: not available in this build yet');
+    expect(r.err).toContain('keelson agent: not available in this build yet');
   });
 
   it('rejects an unknown subcommand', () => {

@@ -1,13 +1,13 @@
 // The `keelson` launcher: parses the command line and runs one component (or, later, all of them).
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { run as runApiServer } from '@keelson/apiserver';
+import { run as runScheduler } from '@keelson/scheduler';
+import { run as runControllerManager, enabledControllers, ControllerManagerConfigError } from '@keelson/controller-manager';
 import { runServer } from './server';
 import { version } from './version';
 
 /** Components that later issues deliver; until then their subcommand says so and exits 1. */
 const planned: { name: string; summary: string; issue: number }[] = [
-  { name: 'scheduler', summary: 'bind pending pods to nodes', issue: 5 },
-  { name: 'controller-manager', summary: 'run the workload controllers', issue: 6 },
   { name: 'kubelet', summary: 'run pods on this node', issue: 8 },
   { name: 'proxy', summary: 'make Services reach their pods on this node', issue: 9 },
   { name: 'agent', summary: 'join this machine to a cluster as a node', issue: 10 },
@@ -33,6 +33,56 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
           signal,
         );
         return { ready: server.ready, done: server.done };
+      });
+    });
+  program
+    .command('scheduler')
+    .description('bind pending pods to nodes with free capacity')
+    .option('--kubeconfig <file>', 'kubeconfig to reach the API server with (default: KUBECONFIG, ~/.kube/config or in-cluster)')
+    .option('--leader-elect', 'schedule only while holding the kube-system/kube-scheduler Lease (for several replicas)', false)
+    .option('--metrics-port <n>', 'port of /healthz, /readyz and /metrics', parsePort, 10259)
+    .option('--bind-address <addr>', 'address of /healthz, /readyz and /metrics', '127.0.0.1')
+    .option('--scheduler-name <name>', 'schedule pods whose spec.schedulerName is this', 'default-scheduler')
+    .option('--log-level <level>', 'error, warn, info or debug', 'info')
+    .action(async (opts: { kubeconfig?: string; leaderElect: boolean; metricsPort: number; bindAddress: string; schedulerName: string; logLevel: string }) => {
+      await runUntilSignal((signal) => {
+        const scheduler = runScheduler(
+          {
+            ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
+            leaderElect: opts.leaderElect,
+            metricsPort: opts.metricsPort,
+            bindAddress: opts.bindAddress,
+            schedulerName: opts.schedulerName,
+            logLevel: parseLogLevel(opts.logLevel),
+          },
+          signal,
+        );
+        return { ready: scheduler.ready, done: scheduler.done };
+      });
+    });
+  program
+    .command('controller-manager')
+    .description('run the workload controllers (replicaset, deployment, garbagecollector, namespace)')
+    .option('--kubeconfig <file>', 'kubeconfig to reach the API server with (default: KUBECONFIG, ~/.kube/config or in-cluster)')
+    .option('--leader-elect', 'run controllers only while holding the kube-system/kube-controller-manager Lease (for several replicas)', false)
+    .option('--controllers <list>', 'controllers to run: * for all, name to add one, -name to drop one (comma-separated)', parseControllers, ['*'])
+    .option('--metrics-port <n>', 'port of /healthz, /readyz and /metrics', parsePort, 10257)
+    .option('--bind-address <addr>', 'address of /healthz, /readyz and /metrics', '127.0.0.1')
+    .option('--log-level <level>', 'error, warn, info or debug', 'info')
+    .action(async (opts: { kubeconfig?: string; leaderElect: boolean; controllers: string[]; metricsPort: number; bindAddress: string; logLevel: string }) => {
+      await runUntilSignal((signal) => {
+        const cm = runControllerManager(
+          {
+            ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
+            leaderElect: opts.leaderElect,
+            controllers: opts.controllers,
+            port: opts.metricsPort,
+            bindAddress: opts.bindAddress,
+            logLevel: parseLogLevel(opts.logLevel),
+          },
+          signal,
+        );
+        return { ready: cm.ready, done: cm.done };
       });
     });
   program
@@ -81,6 +131,17 @@ function parsePort(v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v) || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
   return n;
+}
+
+function parseControllers(v: string): string[] {
+  const list = v.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  try {
+    enabledControllers(list);
+  } catch (e: unknown) {
+    if (e instanceof ControllerManagerConfigError) throw new InvalidArgumentError(e.message);
+    throw e;
+  }
+  return list;
 }
 
 function parseLogLevel(v: string): 'error' | 'warn' | 'info' | 'debug' {

@@ -1,2 +1,35 @@
 // Public surface of @keelson/controller-manager (see README.md).
-export {};
+
+// The process: options → config, run(config, signal).
+export { run, buildControllers, eventSink, leaseClient, LeaderElectionLostError, type RunningControllerManager, type Lifecycle } from './manager';
+export {
+  completeConfig,
+  enabledControllers,
+  allControllers,
+  ControllerManagerConfigError,
+  type ControllerManagerOptions,
+  type ControllerManagerConfig,
+  type ControllerName,
+  type LeaderElectionOptions,
+  type LogLevel,
+} from './options';
+
+// The controllers, each usable on its own.
+export type { Controller } from './common/controller';
+export { ReplicaSetController, type ReplicaSetControllerOptions } from './replicaset/controller';
+export { DeploymentController, type DeploymentControllerOptions } from './deployment/controller';
+export { GarbageCollector, type GarbageCollectorOptions } from './garbagecollector/controller';
+export { NamespaceController, type NamespaceControllerOptions } from './namespace/controller';
+
+// Shared pieces other workload controllers (and the scheduler and kubelet tests) reuse.
+export { ControllerExpectations, expectationsTimeoutMs } from './common/expectations';
+export { computeHash } from './common/hash';
+export { isPodActive, isPodReady, isPodAvailable } from './common/pods';
+export {
+  revisionAnnotation,
+  revisionHistoryAnnotation,
+  changeCauseAnnotation,
+  rollbackToAnnotation,
+  podTemplateHashLabel,
+  resolveFenceposts,
+} from './deployment/util';

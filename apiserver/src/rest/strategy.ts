@@ -73,13 +73,18 @@ const base: Strategy = {
   gracePeriod: () => 0,
 };
 
-function workload(extraFields: string[] = []): Strategy {
+/**
+ * `zeroStatus` holds the status fields the schema requires, at the zero value Go would
+ * serialize them with (a fresh ReplicaSet's `replicas: 0`); without them a created object
+ * would fail its own validation.
+ */
+function workload(extraFields: string[] = [], zeroStatus: Record<string, number> = {}): Strategy {
   return {
     ...base,
     tracksGeneration: true,
     hasStatus: true,
     prepareForCreate: (obj) => {
-      obj.status = {};
+      obj.status = { ...zeroStatus };
     },
     fields: (obj) => pick(obj, extraFields),
   };
@@ -114,9 +119,9 @@ const strategies: Record<string, Strategy> = {
     },
   },
   Deployment: workload(),
-  ReplicaSet: workload(['status.replicas']),
-  StatefulSet: workload(),
-  DaemonSet: workload(),
+  ReplicaSet: workload(['status.replicas'], { replicas: 0 }),
+  StatefulSet: workload([], { replicas: 0 }),
+  DaemonSet: workload([], { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 }),
   Job: {
     ...workload(['status.successful']),
     prepareForCreate: (obj) => {

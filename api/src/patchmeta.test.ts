@@ -1,5 +1,5 @@
-// Tests for schema.ts: spot checks of the merge table against the tags in k8s.io/api.
-import { fieldMeta, isAtomicType, patchStrategies, rootType } from './schema';
+// Tests for patchmeta.ts: spot checks of the merge table against the tags in k8s.io/api.
+import { fieldMeta, isAtomicType, patchStrategies, rootType } from './patchmeta';
 
 describe('patchStrategies', () => {
   it('reaches the pod template of every workload kind', () => {
