@@ -445,3 +445,26 @@ describe.each(testBackends())('watch expiry on $name', ({ uri }) => {
     expect(informer.list(ns).map((o) => o.metadata?.name).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `cm-${i}`).sort());
   });
 });
+
+describe.each(testBackends())('pod eviction on $name', ({ uri }) => {
+  let srv: TestServer;
+  let core: k8s.CoreV1Api;
+
+  beforeAll(async () => {
+    const { uri: storage, cleanup } = uri();
+    srv = await startTestServer(storage, cleanup);
+    core = kubeConfig(srv.url).makeApiClient(k8s.CoreV1Api);
+  });
+  afterAll(async () => {
+    await srv?.stop();
+  });
+
+  it('evicts a pod as a graceful delete', async () => {
+    const ns = uniqueName('ev');
+    await core.createNamespace({ body: { metadata: { name: ns } } });
+    await core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'p' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] } } });
+    await core.createNamespacedPodEviction({ name: 'p', namespace: ns, body: { metadata: { name: 'p', namespace: ns }, deleteOptions: { gracePeriodSeconds: 5 } } });
+    const pod = await core.readNamespacedPod({ name: 'p', namespace: ns });
+    expect(pod.metadata?.deletionGracePeriodSeconds).toBe(5);
+  });
+});

@@ -191,7 +191,7 @@ async function startScheduler(kubeconfig: string, profileDir: string | undefined
     const timer = setTimeout(() => reject(new Error('the scheduler did not report ready within 60 s')), 60_000);
     const lines = createInterface({ input: child.stderr ?? process.stdin });
     lines.on('line', (line) => {
-      let entry: { level?: string; message?: string; url?: string } = {};
+      let entry: { level?: string; message?: string; url?: string; error?: string; pod?: string } = {};
       try {
         entry = JSON.parse(line) as typeof entry;
       } catch {
@@ -203,7 +203,8 @@ async function startScheduler(kubeconfig: string, profileDir: string | undefined
         resolve(entry.url);
       } else if (entry.level === 'warn' || entry.level === 'error') {
         if (problems.length < 1000) problems.push(line);
-        if (problems.length <= 5) process.stderr.write(`  scheduler ${entry.level}: ${entry.message ?? line}\n`);
+        const detail = [entry.pod, entry.error].filter((x) => x !== undefined).join(': ');
+        if (problems.length <= 5) process.stderr.write(`  scheduler ${entry.level}: ${entry.message ?? line}${detail !== '' ? ` (${detail})` : ''}\n`);
       }
     });
     void exited.then(() => {

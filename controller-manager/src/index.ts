@@ -20,6 +20,10 @@ export { ReplicaSetController, type ReplicaSetControllerOptions } from './replic
 export { DeploymentController, type DeploymentControllerOptions } from './deployment/controller';
 export { GarbageCollector, type GarbageCollectorOptions } from './garbagecollector/controller';
 export { NamespaceController, type NamespaceControllerOptions } from './namespace/controller';
+export { EndpointsController, type EndpointsControllerOptions } from './endpoints/controller';
+export { EndpointSliceController, type EndpointSliceControllerOptions } from './endpointslice/controller';
+export { JobController, type JobControllerOptions } from './job/controller';
+export { TTLAfterFinishedController, type TTLAfterFinishedOptions } from './ttlafterfinished/controller';
 
 // Shared pieces other workload controllers (and the scheduler and kubelet tests) reuse.
 export { ControllerExpectations, expectationsTimeoutMs } from './common/expectations';

@@ -14,7 +14,11 @@ import type { Logger as WinstonLogger } from 'winston';
 import type { Controller } from './common/controller';
 import { errorText } from './common/errors';
 import { DeploymentController } from './deployment/controller';
+import { EndpointsController } from './endpoints/controller';
+import { EndpointSliceController } from './endpointslice/controller';
 import { GarbageCollector } from './garbagecollector/controller';
+import { JobController } from './job/controller';
+import { TTLAfterFinishedController } from './ttlafterfinished/controller';
 import { createLogger } from './log';
 import { NamespaceController } from './namespace/controller';
 import { completeConfig, type ControllerManagerConfig, type ControllerManagerOptions, type ControllerName } from './options';
@@ -114,6 +118,41 @@ export function buildControllers(config: ControllerManagerConfig, client: RestCl
         workers: config.workers.namespace,
         recheckMs: config.namespaceRecheckMs,
       }),
+    endpoints: () =>
+      new EndpointsController({
+        client,
+        services: factory.forKind('v1', 'Service'),
+        pods: factory.forKind('v1', 'Pod'),
+        endpoints: factory.forKind('v1', 'Endpoints'),
+        logger: child('endpoints'),
+        clock,
+        registry,
+        workers: config.workers.endpoints,
+      }),
+    endpointslice: () =>
+      new EndpointSliceController({
+        client,
+        services: factory.forKind('v1', 'Service'),
+        pods: factory.forKind('v1', 'Pod'),
+        slices: factory.forKind('discovery.k8s.io/v1', 'EndpointSlice'),
+        logger: child('endpointslice'),
+        clock,
+        registry,
+        workers: config.workers.endpointslice,
+      }),
+    job: () =>
+      new JobController({
+        client,
+        jobs: factory.forKind('batch/v1', 'Job'),
+        pods: factory.forKind('v1', 'Pod'),
+        recorder: broadcaster.newRecorder({ component: 'job-controller' }),
+        logger: child('job'),
+        clock,
+        registry,
+        workers: config.workers.job,
+        backoffBaseMs: config.jobBackoffBaseMs,
+      }),
+    ttlafterfinished: () => new TTLAfterFinishedController({ client, jobs: factory.forKind('batch/v1', 'Job'), logger: child('ttlafterfinished'), clock, registry, workers: config.workers.ttlafterfinished }),
   };
   return config.controllers.map((name) => builders[name]());
 }

@@ -5,7 +5,7 @@ import type { Clock, RestClient } from '@keelson/client';
 import type { Logger as WinstonLogger } from 'winston';
 
 /** The controllers this build runs, by their `--controllers` names. */
-export const allControllers = ['replicaset', 'deployment', 'garbagecollector', 'namespace'] as const;
+export const allControllers = ['replicaset', 'deployment', 'garbagecollector', 'namespace', 'endpoints', 'endpointslice', 'job', 'ttlafterfinished'] as const;
 export type ControllerName = (typeof allControllers)[number];
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -52,6 +52,8 @@ export interface ControllerManagerOptions {
   workers?: Partial<Record<ControllerName, number>>;
   /** Longest wait before the namespace controller looks again at terminating content. Default 5 s. */
   namespaceRecheckMs?: number;
+  /** First pause of the Job controller after a failed pod (doubling per failure, ≤ 10 min). Default 10 s. */
+  jobBackoffBaseMs?: number;
   clock?: Clock;
 }
 
@@ -68,6 +70,7 @@ export interface ControllerManagerConfig {
   resyncPeriodMs: number;
   workers: Record<ControllerName, number>;
   namespaceRecheckMs: number;
+  jobBackoffBaseMs: number;
   clock: Clock | undefined;
 }
 
@@ -112,8 +115,9 @@ export function completeConfig(o: ControllerManagerOptions): ControllerManagerCo
     logLevel: o.logLevel ?? 'info',
     logger: o.logger,
     resyncPeriodMs: o.resyncPeriodMs ?? 10 * 60_000,
-    workers: { replicaset: 5, deployment: 5, garbagecollector: 20, namespace: 10, ...o.workers },
+    workers: { replicaset: 5, deployment: 5, garbagecollector: 20, namespace: 10, endpoints: 5, endpointslice: 5, job: 5, ttlafterfinished: 5, ...o.workers },
     namespaceRecheckMs: o.namespaceRecheckMs ?? 5000,
+    jobBackoffBaseMs: o.jobBackoffBaseMs ?? 10_000,
     clock: o.clock,
   };
 }

@@ -95,7 +95,8 @@ export function createContext(o: ContextOptions): CommandContext {
         config: ctx.config(),
         clock: ctx.clock,
         userAgent: o.userAgent ?? 'keelctl/v0.1.0',
-        ...(timeoutMs !== undefined && timeoutMs > 0 ? { timeoutMs } : {}),
+        // 0 means no limit, as kubectl's --request-timeout=0.
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       });
       return client;
     },

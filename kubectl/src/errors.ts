@@ -12,6 +12,13 @@ export class CliError extends Error {
   }
 }
 
+/** Thrown by a command that has printed its own message and wants a particular exit code (`diff` exits 1 on differences). */
+export class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
 /**
  * `Error from server (NotFound): deployments.apps "web" not found`, as kubectl prints a Status;
  * `error: …` for everything else.

@@ -2,7 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands';
 import { createContext, type CommandContext, type ContextOptions, type GlobalFlags, type Output } from './context';
-import { describeError } from './errors';
+import { describeError, ExitCode } from './errors';
+
+// ExitCode lives in errors.ts so commands can throw it without importing main (an import cycle).
+export { ExitCode };
 
 export interface RunOptions {
   out: Output;
@@ -72,12 +75,6 @@ export async function runKeelctl(argv: string[], o: RunOptions): Promise<number>
   }
 }
 
-/** Thrown by a command that has printed its own message and wants a particular exit code. */
-export class ExitCode extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
 
 /** Runs keelctl as a process. */
 export function main(argv: string[]): void {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
-import { runKeelctl } from './main';
+import { runKeelctl, type RunOptions } from './main';
 
 export interface CliResult {
   code: number;
@@ -29,15 +29,22 @@ export function writeKubeconfig(url: string, namespace = 'default'): { path: str
   return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** What a test may change about the run: the clock (for ages keelctl computes itself) and extra environment variables. */
+export interface KeelctlTestOptions {
+  clock?: RunOptions['clock'];
+  env?: Readonly<Record<string, string>>;
+}
+
 /** Runs keelctl with the given kubeconfig and arguments; `stdin` feeds `-f -`. */
-export async function keelctl(kubeconfig: string, args: string[], stdin = ''): Promise<CliResult> {
+export async function keelctl(kubeconfig: string, args: string[], stdin = '', options: KeelctlTestOptions = {}): Promise<CliResult> {
   let out = '';
   let err = '';
   const code = await runKeelctl(args, {
     out: { write: (s) => (out += s) },
     err: { write: (s) => (err += s) },
-    env: { KUBECONFIG: kubeconfig, HOME: tmpdir() },
+    env: { KUBECONFIG: kubeconfig, HOME: tmpdir(), ...options.env },
     stdin: () => Promise.resolve(stdin),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   return { code, out, err };
 }

@@ -14,7 +14,12 @@ class FakeWriter implements PodWriter {
   statusPatches: { pod: string; patch: object }[] = [];
   podPatches: { pod: string; patch: object }[] = [];
   failBinds = 0;
+  /** What a failing binding throws; a ConflictError (an answer from the server) by default. */
+  bindError: (name: string) => Error = (name) => new ConflictError({ resource: 'pods', name }, 'injected');
   echo = true;
+  /** While set, bindings wait for it to resolve. */
+  hold: Promise<void> | undefined;
+  started = 0;
 
   constructor(
     private readonly podsLW: FakeListerWatcher<Pod>,
@@ -22,9 +27,11 @@ class FakeWriter implements PodWriter {
   ) {}
 
   async bind(namespace: string, name: string, _uid: string, nodeName: string): Promise<void> {
+    this.started++;
+    if (this.hold !== undefined) await this.hold;
     if (this.failBinds > 0) {
       this.failBinds--;
-      throw new ConflictError({ resource: 'pods', name }, 'injected');
+      throw this.bindError(name);
     }
     this.binds.push(`${namespace}/${name}→${nodeName}`);
     const pod = this.informer().lister.get(namespace, name);
@@ -45,7 +52,7 @@ async function until(cond: () => boolean, rounds = 200): Promise<void> {
   if (!cond()) throw new Error('condition not reached');
 }
 
-async function setup(nodes: Node[], pods: Pod[] = []) {
+async function setup(nodes: Node[], pods: Pod[] = [], maxInFlightBindings?: number) {
   const clock = new FakeClock(1_700_000_000_000);
   const quiet = createLogger('error', true);
   const nodesLW = new FakeListerWatcher<Node>(nodes);
@@ -65,6 +72,7 @@ async function setup(nodes: Node[], pods: Pod[] = []) {
     clock,
     random: () => 0,
     yieldToEventLoop: () => flushMicrotasks(1),
+    ...(maxInFlightBindings !== undefined ? { maxInFlightBindings } : {}),
   });
   const abort = new AbortController();
   const informers = [podInformer.run(abort.signal), nodeInformer.run(abort.signal)];
@@ -94,6 +102,22 @@ describe('Scheduler', () => {
     t.podsLW.emit('MODIFIED', { ...pod, spec: { ...pod.spec!, nodeName: 'n2' } });
     await until(() => !t.sched.cache.isAssumed(pod.metadata!.uid!));
     expect(t.sched.cache.getNode('n2')?.requested.milliCPU).toBe(500);
+    await t.stop();
+  });
+
+  it('keeps at most maxInFlightBindings bindings in flight', async () => {
+    const t = await setup([makeNode('n1', { cpu: '8' })], [], 2);
+    let release = (): void => undefined;
+    t.writer.hold = new Promise((resolve) => {
+      release = resolve;
+    });
+    for (let i = 0; i < 5; i++) t.podsLW.emit('ADDED', makePod(`p${i}`, { cpu: '100m' }));
+    await until(() => t.writer.started === 2);
+    await flushMicrotasks(10);
+    expect(t.writer.started).toBe(2);
+    expect(t.sched.queue.counts().active).toBe(3);
+    release();
+    await until(() => t.writer.binds.length === 5);
     await t.stop();
   });
 
@@ -148,6 +172,20 @@ describe('Scheduler', () => {
     t.clock.advance(1000);
     await until(() => t.writer.binds.length === 1);
     expect(t.writer.binds).toEqual(['default/p→n1']);
+    await t.stop();
+  });
+
+  it('requeues without reporting when a binding got no answer (it may have been made)', async () => {
+    const t = await setup([makeNode('n1', { cpu: '1' })]);
+    t.writer.failBinds = 1;
+    t.writer.bindError = () => new Error('no response within 30000ms');
+    t.podsLW.emit('ADDED', makePod('p', { cpu: '800m' }));
+    await until(() => t.sched.queue.counts().backoff === 1);
+    await flushMicrotasks(5);
+    expect(t.writer.statusPatches).toEqual([]);
+    expect(t.recorder.events).toEqual([]);
+    t.clock.advance(1000);
+    await until(() => t.writer.binds.length === 1);
     await t.stop();
   });
 

@@ -1,6 +1,6 @@
 // The Scheduler: informer handlers that feed the queue and cache, and the loop that schedules one pod at a time and binds in the background.
 import { performance } from 'node:perf_hooks';
-import { ConflictError, NotFoundError, type Namespace, type Node, type ObjectReference, type Pod, type PodCondition } from '@keelson/api';
+import { ConflictError, NotFoundError, isStatusError, type Namespace, type Node, type ObjectReference, type Pod, type PodCondition } from '@keelson/api';
 import { deletedObject, type Clock, type EventRecorder, type Lister, type SharedIndexInformer } from '@keelson/client';
 import type { PodWriter } from './api';
 import { SchedulerCache } from './cache/cache';
@@ -83,7 +83,8 @@ function errorText(e: unknown): string {
 
 const setImmediatePromise = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-type Failure = { kind: 'unschedulable'; error: FitError } | { kind: 'error'; message: string };
+/** `quiet`: requeue only; tell the user nothing (the outcome of the attempt is not known). */
+type Failure = { kind: 'unschedulable'; error: FitError } | { kind: 'error'; message: string; quiet?: boolean };
 
 /**
  * One scheduler profile. The constructor registers informer handlers and does no I/O; `run`
@@ -160,7 +161,7 @@ export class Scheduler {
     this.log.info('scheduling', { scheduler: this.deps.schedulerName });
     while (!signal.aborted) {
       if (this.inFlight >= this.maxInFlight) {
-        await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+        await this.bindingSlot(signal);
         continue;
       }
       const qpi = await this.queue.pop(signal);
@@ -173,6 +174,18 @@ export class Scheduler {
       }
       await this.yieldToEventLoop();
     }
+  }
+
+  /** Resolves when a binding finishes (a slot is free) or `signal` aborts. */
+  private bindingSlot(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.slotWaiters.push(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   /** Resolves once every binding and status write started so far has settled. */
@@ -238,8 +251,11 @@ export class Scheduler {
     this.cache.forgetPod(qpi.uid);
     this.queue.moveAllToActiveOrBackoff(assumedPodForgotten);
     this.observeAttempt('error', start);
-    this.log.warn('binding failed', { pod: qpi.key, node, error: errorText(e) });
-    this.recordFailure(qpi, cycle, { kind: 'error', message: `binding rejected: ${errorText(e)}` });
+    // No answer (a timeout, a dropped connection) may still mean the binding was made: requeue
+    // without writing PodScheduled=False over what may already be True; the watch will tell.
+    const answered = isStatusError(e);
+    this.log.warn('binding failed', { pod: qpi.key, node, error: errorText(e), answered });
+    this.recordFailure(qpi, cycle, { kind: 'error', message: `binding rejected: ${errorText(e)}`, quiet: !answered });
   }
 
   /**
@@ -261,6 +277,7 @@ export class Scheduler {
     }
     const plugins = failure.kind === 'unschedulable' ? new Set(failure.error.diagnosis.unschedulablePlugins) : new Set<string>();
     this.queue.addUnschedulable({ ...qpi, pod: latest, unschedulablePlugins: plugins }, cycle);
+    if (failure.kind === 'error' && failure.quiet === true) return;
     const reason = failure.kind === 'unschedulable' ? 'Unschedulable' : 'SchedulerError';
     const message = failure.kind === 'unschedulable' ? failure.error.message : failure.message;
     this.log.info('unable to schedule pod', { pod: qpi.key, reason, message });

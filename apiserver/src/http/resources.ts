@@ -234,7 +234,7 @@ export async function handleResource(req: Request, res: Response, ctx: HandlerCo
   if (sub !== undefined && !info.subresources.includes(sub as never) && !(info.kind === 'Namespace' && sub === 'finalize')) {
     throw new NotFoundError({ resource: `${info.resource}/${sub}`, group: info.group }, 'the server could not find the requested resource');
   }
-  if (sub === 'log' || sub === 'exec' || sub === 'attach' || sub === 'portforward' || sub === 'eviction') {
+  if (sub === 'log' || sub === 'exec' || sub === 'attach' || sub === 'portforward') {
     throw new MethodNotAllowedError(`${info.resource}/${sub} is not served by this API server yet (it is proxied to the kubelet once nodes run pods)`);
   }
 
@@ -277,6 +277,18 @@ export async function handleResource(req: Request, res: Response, ctx: HandlerCo
       const opts = withFieldChecks(writeOptions(req.query, req.headers['user-agent']), res, req.body, mediaType(req.headers['content-type']));
       if (r.name === undefined) {
         send(req, res, ctx, info, 201, await store.create(ns, body, opts));
+        return;
+      }
+      if (sub === 'eviction') {
+        // No PodDisruptionBudgets are served, so every eviction is allowed: it is a delete with
+        // the eviction's DeleteOptions (graceful for pods on a node).
+        const deleteOpts = ((body as { deleteOptions?: DeleteOptions }).deleteOptions ?? {});
+        const evictedName = body.metadata?.name;
+        if (evictedName !== undefined && evictedName !== r.name) {
+          throw new BadRequestError(`name in URL does not match name in Eviction object: ${r.name} != ${evictedName}`);
+        }
+        const { object } = await store.delete(ns, r.name, deleteOpts, opts);
+        res.status(201).json(successStatus(info, object, 201));
         return;
       }
       if (sub === 'binding') {

@@ -4,8 +4,8 @@ import type { EventObject, EventRecorder, RestClient } from '@keelson/client';
 
 /** What a workload controller needs to start and stop pods; tests substitute the API or this. */
 export interface PodControl {
-  /** Creates one pod from `template`, named after the owner, controlled by `ref`. */
-  createPod(namespace: string, template: PodTemplateSpec | undefined, owner: EventObject & { metadata?: { name?: string } }, ref: OwnerReference): Promise<Pod>;
+  /** Creates one pod from `template`, named `generateName` + random (default `<owner>-`), controlled by `ref`. */
+  createPod(namespace: string, template: PodTemplateSpec | undefined, owner: EventObject & { metadata?: { name?: string } }, ref: OwnerReference, generateName?: string): Promise<Pod>;
   deletePod(namespace: string, name: string, owner: EventObject): Promise<void>;
 }
 
@@ -19,9 +19,9 @@ export function podNamePrefix(ownerName: string): string {
  * template's labels, annotations, finalizers and spec, a generated name after the owner, and
  * the controller reference.
  */
-export function podFromTemplate(template: PodTemplateSpec | undefined, namespace: string, ownerName: string, ref: OwnerReference): Pod {
+export function podFromTemplate(template: PodTemplateSpec | undefined, namespace: string, ownerName: string, ref: OwnerReference, generateName = podNamePrefix(ownerName)): Pod {
   const t = structuredClone(template ?? {});
-  const metadata: Pod['metadata'] = { generateName: podNamePrefix(ownerName), namespace, ownerReferences: [ref] };
+  const metadata: Pod['metadata'] = { generateName, namespace, ownerReferences: [ref] };
   if (t.metadata?.labels !== undefined) metadata.labels = t.metadata.labels;
   if (t.metadata?.annotations !== undefined) metadata.annotations = t.metadata.annotations;
   if (t.metadata?.finalizers !== undefined) metadata.finalizers = t.metadata.finalizers;
@@ -48,8 +48,8 @@ export class RealPodControl implements PodControl {
     private readonly recorder: EventRecorder,
   ) {}
 
-  async createPod(namespace: string, template: PodTemplateSpec | undefined, owner: EventObject & { metadata?: { name?: string } }, ref: OwnerReference): Promise<Pod> {
-    const pod = podFromTemplate(template, namespace, ref.name, ref);
+  async createPod(namespace: string, template: PodTemplateSpec | undefined, owner: EventObject & { metadata?: { name?: string } }, ref: OwnerReference, generateName?: string): Promise<Pod> {
+    const pod = podFromTemplate(template, namespace, ref.name, ref, generateName);
     if (Object.keys(pod.metadata?.labels ?? {}).length === 0) throw new PodTemplateError('unable to create pods, no labels');
     try {
       const created = await this.client.resource('v1', 'Pod').namespace(namespace).create(pod);

@@ -23,18 +23,26 @@ describe.each(testBackends())('namespace deletion on $name', ({ uri }) => {
     await waitFor('the rollout', () => rolledOut(client, ns, 'web'));
 
     const namespaces = client.resource('v1', 'Namespace');
+    // Every stored version of the namespace from here on.
+    const versions: Namespace[] = [];
+    const watch = namespaces.watch({ name: ns, resourceVersion: (await namespaces.get(ns)).metadata?.resourceVersion ?? '' });
+    const watching = (async () => {
+      for await (const ev of watch) {
+        if (ev.type !== 'BOOKMARK') versions.push(ev.object);
+        if (ev.type === 'DELETED') break;
+      }
+    })();
     const deleting = (await namespaces.delete(ns)) as Namespace;
     expect(deleting.status?.phase).toBe('Terminating');
     // Nothing new may be created meanwhile.
     await expect(client.resource('v1', 'ConfigMap').create({ metadata: { name: 'late', namespace: ns } })).rejects.toThrow(/being terminated/);
 
-    let sawConditions = false;
-    await waitFor('the namespace to go', async () => {
-      const got = await namespaces.get(ns).catch(() => undefined);
-      if (got?.status?.conditions?.some((c) => c.type === 'NamespaceContentRemaining')) sawConditions = true;
-      return got === undefined;
-    });
-    expect(sawConditions).toBe(true);
+    await waitFor('the namespace to go', async () => (await namespaces.get(ns).catch(() => undefined)) === undefined);
+    await watching;
+    watch.stop();
+    // The controller reported its progress in the deletion conditions before finalizing.
+    const reported = versions.flatMap((v) => v.status?.conditions ?? []).map((c) => c.type);
+    expect(new Set(reported)).toEqual(new Set(['NamespaceDeletionDiscoveryFailure', 'NamespaceDeletionGroupVersionParsingFailure', 'NamespaceDeletionContentFailure', 'NamespaceContentRemaining', 'NamespaceFinalizersRemaining']));
     expect(await podsIn(client, ns)).toEqual([]);
     expect((await client.resource('v1', 'ConfigMap').namespace(ns).list()).items).toEqual([]);
     expect((await client.resource('apps/v1', 'ReplicaSet').namespace(ns).list()).items).toEqual([]);

@@ -10,6 +10,8 @@ export interface FakeNodeAgentOptions {
   namespace?: string;
   /** Pods for which this returns false are bound and Running but never Ready. */
   becomesReady?: (pod: Pod) => boolean;
+  /** How a Running pod ends, asked once per pod: Succeeded, Failed, or keeps running (undefined). */
+  outcome?: (pod: Pod) => 'Succeeded' | 'Failed' | undefined;
   logger?: Logger;
 }
 
@@ -31,6 +33,7 @@ export class FakeNodeAgent {
   private readonly pods: SharedIndexInformer<Pod>;
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
+  private readonly outcomes = new Map<string, 'Succeeded' | 'Failed' | undefined>();
 
   constructor(
     private readonly client: RestClient,
@@ -74,7 +77,11 @@ export class FakeNodeAgent {
         await api.createSubresource(name, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name, uid: pod.metadata?.uid }, target: { kind: 'Node', name: this.nodeName } });
         return;
       }
-      if (node !== this.nodeName || pod.status?.phase === 'Running') return;
+      if (node !== this.nodeName || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
+      if (pod.status?.phase === 'Running') {
+        await this.finish(pod);
+        return;
+      }
       const ready = this.o.becomesReady?.(pod) ?? true;
       const now = timestamp(Date.now());
       const conditions: PodCondition[] = [
@@ -90,5 +97,26 @@ export class FakeNodeAgent {
       if (isStatusError(e, 'NotFound') || isStatusError(e, 'Conflict')) return;
       throw e;
     }
+  }
+
+  /** Ends a Running pod the way `outcome` says (decided once per pod). */
+  private async finish(pod: Pod): Promise<void> {
+    const uid = pod.metadata?.uid ?? '';
+    if (this.o.outcome === undefined) return;
+    if (!this.outcomes.has(uid)) this.outcomes.set(uid, this.o.outcome(pod));
+    const phase = this.outcomes.get(uid);
+    if (phase === undefined) return;
+    const now = timestamp(Date.now());
+    const exitCode = phase === 'Succeeded' ? 0 : 1;
+    const conditions: PodCondition[] = [
+      ...(pod.status?.conditions ?? []).filter((c) => c.type !== 'Ready' && c.type !== 'ContainersReady'),
+      { type: 'ContainersReady', status: 'False', reason: 'PodCompleted', lastTransitionTime: now },
+      { type: 'Ready', status: 'False', reason: 'PodCompleted', lastTransitionTime: now },
+    ];
+    const containers = (pod.spec?.containers ?? []).map((c) => ({ name: c.name, image: c.image ?? '', imageID: '', ready: false, restartCount: 0, started: false, state: { terminated: { exitCode, reason: phase === 'Succeeded' ? 'Completed' : 'Error', finishedAt: now } } }));
+    await this.client
+      .resource('v1', 'Pod')
+      .namespace(pod.metadata?.namespace ?? '')
+      .updateStatus({ ...pod, status: { ...pod.status, phase, conditions, containerStatuses: containers } });
   }
 }

@@ -35,7 +35,7 @@ export async function startCluster(storage: { uri: string; cleanup: () => void }
   const server = await startTestServer(storage.uri, storage.cleanup);
   const client = clientFor(server.url);
   const abort = new AbortController();
-  const manager = run({ client: clientFor(server.url), port: 0, logger: testLogger(), namespaceRecheckMs: 300, ...o.manager }, abort.signal);
+  const manager = run({ client: clientFor(server.url), port: 0, logger: testLogger(), namespaceRecheckMs: 300, jobBackoffBaseMs: 100, ...o.manager }, abort.signal);
   await manager.ready;
   await manager.started;
   const agent = new FakeNodeAgent(client, o.agent);
