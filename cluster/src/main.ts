@@ -62,7 +62,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     });
   program
     .command('controller-manager')
-    .description('run the workload controllers (replicaset, deployment, garbagecollector, namespace, endpoints, endpointslice, job, ttlafterfinished)')
+    .description('run the workload controllers (replicaset, deployment, garbagecollector, namespace, endpoint, endpointslice, job, ttl-after-finished)')
     .option('--kubeconfig <file>', 'kubeconfig to reach the API server with (default: KUBECONFIG, ~/.kube/config or in-cluster)')
     .option('--leader-elect', 'run controllers only while holding the kube-system/kube-controller-manager Lease (for several replicas)', false)
     .option('--controllers <list>', 'controllers to run: * for all, name to add one, -name to drop one (comma-separated)', parseControllers, ['*'])

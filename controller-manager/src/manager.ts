@@ -118,16 +118,16 @@ export function buildControllers(config: ControllerManagerConfig, client: RestCl
         workers: config.workers.namespace,
         recheckMs: config.namespaceRecheckMs,
       }),
-    endpoints: () =>
+    endpoint: () =>
       new EndpointsController({
         client,
         services: factory.forKind('v1', 'Service'),
         pods: factory.forKind('v1', 'Pod'),
         endpoints: factory.forKind('v1', 'Endpoints'),
-        logger: child('endpoints'),
+        logger: child('endpoint'),
         clock,
         registry,
-        workers: config.workers.endpoints,
+        workers: config.workers.endpoint,
       }),
     endpointslice: () =>
       new EndpointSliceController({
@@ -152,7 +152,8 @@ export function buildControllers(config: ControllerManagerConfig, client: RestCl
         workers: config.workers.job,
         backoffBaseMs: config.jobBackoffBaseMs,
       }),
-    ttlafterfinished: () => new TTLAfterFinishedController({ client, jobs: factory.forKind('batch/v1', 'Job'), logger: child('ttlafterfinished'), clock, registry, workers: config.workers.ttlafterfinished }),
+    'ttl-after-finished': () =>
+      new TTLAfterFinishedController({ client, jobs: factory.forKind('batch/v1', 'Job'), logger: child('ttl-after-finished'), clock, registry, workers: config.workers['ttl-after-finished'] }),
   };
   return config.controllers.map((name) => builders[name]());
 }

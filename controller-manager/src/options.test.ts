@@ -3,8 +3,8 @@ import { completeConfig, enabledControllers } from './options';
 
 describe('enabledControllers', () => {
   it('resolves *, names and -names as kube-controller-manager does', () => {
-    expect(enabledControllers(['*'])).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace', 'endpoints', 'endpointslice', 'job', 'ttlafterfinished']);
-    expect(enabledControllers(['*', '-garbagecollector'])).toEqual(['replicaset', 'deployment', 'namespace', 'endpoints', 'endpointslice', 'job', 'ttlafterfinished']);
+    expect(enabledControllers(['*'])).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace', 'endpoint', 'endpointslice', 'job', 'ttl-after-finished']);
+    expect(enabledControllers(['*', '-garbagecollector'])).toEqual(['replicaset', 'deployment', 'namespace', 'endpoint', 'endpointslice', 'job', 'ttl-after-finished']);
     expect(enabledControllers(['deployment,replicaset'])).toEqual(['replicaset', 'deployment']);
     expect(enabledControllers([])).toEqual([]);
   });
@@ -18,11 +18,11 @@ describe('completeConfig', () => {
   it('fills every default once', () => {
     const c = completeConfig({});
     expect(c).toMatchObject({
-      controllers: ['replicaset', 'deployment', 'garbagecollector', 'namespace', 'endpoints', 'endpointslice', 'job', 'ttlafterfinished'],
+      controllers: ['replicaset', 'deployment', 'garbagecollector', 'namespace', 'endpoint', 'endpointslice', 'job', 'ttl-after-finished'],
       leaderElect: false,
       port: 10257,
       bindAddress: '127.0.0.1',
-      workers: { replicaset: 5, deployment: 5, garbagecollector: 20, namespace: 10, endpoints: 5, endpointslice: 5, job: 5, ttlafterfinished: 5 },
+      workers: { replicaset: 5, deployment: 5, garbagecollector: 20, namespace: 10, endpoint: 5, endpointslice: 5, job: 5, 'ttl-after-finished': 5 },
       leaderElection: { namespace: 'kube-system', name: 'kube-controller-manager', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
     });
     expect(c.leaderElection.identity).toMatch(/_[0-9a-f-]{36}$/);

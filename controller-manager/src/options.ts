@@ -5,7 +5,8 @@ import type { Clock, RestClient } from '@keelson/client';
 import type { Logger as WinstonLogger } from 'winston';
 
 /** The controllers this build runs, by their `--controllers` names. */
-export const allControllers = ['replicaset', 'deployment', 'garbagecollector', 'namespace', 'endpoints', 'endpointslice', 'job', 'ttlafterfinished'] as const;
+/** Kubernetes' names, so `--controllers` reads the same as kube-controller-manager's. */
+export const allControllers = ['replicaset', 'deployment', 'garbagecollector', 'namespace', 'endpoint', 'endpointslice', 'job', 'ttl-after-finished'] as const;
 export type ControllerName = (typeof allControllers)[number];
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -115,7 +116,7 @@ export function completeConfig(o: ControllerManagerOptions): ControllerManagerCo
     logLevel: o.logLevel ?? 'info',
     logger: o.logger,
     resyncPeriodMs: o.resyncPeriodMs ?? 10 * 60_000,
-    workers: { replicaset: 5, deployment: 5, garbagecollector: 20, namespace: 10, endpoints: 5, endpointslice: 5, job: 5, ttlafterfinished: 5, ...o.workers },
+    workers: { replicaset: 5, deployment: 5, garbagecollector: 20, namespace: 10, endpoint: 5, endpointslice: 5, job: 5, 'ttl-after-finished': 5, ...o.workers },
     namespaceRecheckMs: o.namespaceRecheckMs ?? 5000,
     jobBackoffBaseMs: o.jobBackoffBaseMs ?? 10_000,
     clock: o.clock,

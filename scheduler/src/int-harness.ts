@@ -3,6 +3,7 @@ import type { Event, Node, Pod } from '@keelson/api';
 import { startTestServer, uniqueName, type TestServer } from '@keelson/apiserver';
 import { RestClient, SharedIndexInformer } from '@keelson/client';
 import { run, type RunningScheduler } from './run';
+import { nodeReasonsAnnotation, type NodeReasons } from './scheduler';
 import type { SchedulerOptions } from './config';
 import { makeNode, makePod, type NodeSpecOptions, type PodSpecOptions } from './testing';
 
@@ -129,6 +130,22 @@ export class Harness {
 
   untilUnschedulable(name: string): Promise<void> {
     return this.until(() => this.scheduledCondition(name)?.reason === 'Unschedulable', `${name} reported unschedulable`);
+  }
+
+  /**
+   * The per-node reasons of the pod's last failed attempt, counted over this harness's nodes
+   * only (other suites' nodes may be rejected for reasons of their own), once written.
+   */
+  async ownReasons(name: string): Promise<Record<string, number>> {
+    const annotation = (): string | undefined => this.get(name)?.metadata?.annotations?.[nodeReasonsAnnotation];
+    await this.until(() => annotation() !== undefined, `${name}'s node reasons`);
+    const reasons = JSON.parse(annotation() ?? '{}') as NodeReasons;
+    const out: Record<string, number> = {};
+    for (const r of reasons.reasons) {
+      const mine = r.nodes.filter((n) => n.startsWith(`${this.suite}-`)).length;
+      if (mine > 0) out[r.reason] = mine;
+    }
+    return out;
   }
 
   eventsFor(name: string, reason: string): Event[] {

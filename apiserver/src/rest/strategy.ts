@@ -133,6 +133,11 @@ const strategies: Record<string, Strategy> = {
   Namespace: {
     ...base,
     hasStatus: true,
+    // Every namespace carries its own name as a label, so selectors can pick namespaces by name.
+    normalize: (obj) => {
+      const meta = (obj.metadata ??= {});
+      if (meta.name) meta.labels = { ...meta.labels, 'kubernetes.io/metadata.name': meta.name };
+    },
     prepareForCreate: (obj) => {
       obj.status = { phase: 'Active' };
       const spec = (obj.spec ??= {}) as { finalizers?: string[] };

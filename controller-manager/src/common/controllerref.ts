@@ -7,11 +7,6 @@ export function controllerOf(obj: ObjectLike): OwnerReference | undefined {
   return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
 }
 
-/** Whether `obj` is controlled by the object with `uid`. */
-export function isControlledBy(obj: ObjectLike, uid: string | undefined): boolean {
-  return uid !== undefined && controllerOf(obj)?.uid === uid;
-}
-
 /** The controller reference a controller puts on what it creates (metav1.NewControllerRef). */
 export function newControllerRef(owner: { metadata?: ObjectMeta }, apiVersion: string, kind: string): OwnerReference {
   return {

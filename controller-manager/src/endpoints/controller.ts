@@ -69,7 +69,7 @@ export interface EndpointsControllerOptions extends ServicePodInformers {
 
 /** Keeps each selector Service's Endpoints object equal to its selected pods' addresses and ports. */
 export class EndpointsController implements Controller {
-  readonly name = 'endpoints';
+  readonly name = 'endpoint';
   readonly queue: WorkQueue<string>;
   private readonly deps: EndpointsSyncDeps;
   private readonly workers: number;

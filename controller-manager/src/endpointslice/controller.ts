@@ -29,7 +29,7 @@ export class EndpointSliceController implements Controller {
 
   constructor(private readonly o: EndpointSliceControllerOptions) {
     const clock = o.clock ?? o.client.clock ?? systemClock;
-    this.queue = new WorkQueue<string>({ name: this.name, clock, ...(o.registry ? { registry: o.registry } : {}) });
+    this.queue = new WorkQueue<string>({ name: 'endpoint_slice', clock, ...(o.registry ? { registry: o.registry } : {}) });
     this.workers = o.workers ?? 5;
     this.deps = { client: o.client, services: o.services.lister, pods: o.pods.lister, slices: o.slices.lister, logger: o.logger, maxEndpointsPerSlice: o.maxEndpointsPerSlice ?? maxEndpointsPerSlice };
     o.services.addEventHandler({

@@ -1,10 +1,9 @@
 // ReplicaSet controller wiring: informer handlers that only enqueue (and count expectations), and the run loop.
-import type { Pod, ReplicaSet } from '@keelson/api';
+import { selectorFromLabelSelector, type Pod, type ReplicaSet } from '@keelson/api';
 import {
   WorkQueue,
   deletedObject,
   keyOf,
-  makeKey,
   systemClock,
   type Clock,
   type DeletedFinalStateUnknown,
@@ -14,7 +13,6 @@ import {
   type SharedIndexInformer,
 } from '@keelson/client';
 import type { Registry } from 'prom-client';
-import { selectorFromLabelSelector } from '@keelson/api';
 import { runLoop, type Controller } from '../common/controller';
 import { controllerOf } from '../common/controllerref';
 import { ControllerExpectations } from '../common/expectations';
@@ -189,9 +187,4 @@ export class ReplicaSetController implements Controller {
       }
     });
   }
-}
-
-/** The workqueue key of a ReplicaSet. */
-export function replicaSetKey(namespace: string, name: string): string {
-  return makeKey(namespace, name);
 }

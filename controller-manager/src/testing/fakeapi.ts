@@ -151,12 +151,6 @@ export class FakeApi {
     return this.react((a) => (a.verb === verb && a.resource === resource ? { error } : undefined));
   }
 
-  /** The stored object, if any. */
-  stored<T extends ObjectLike>(resource: string, namespace: string | undefined, name: string): T | undefined {
-    for (const [k, v] of this.objects) if (k.startsWith(`${resource}.`) && k.endsWith(`/${namespace ?? ''}/${name}`)) return v as T;
-    return undefined;
-  }
-
   /** Actions other than reads (get, list, watch). */
   writes(): Action[] {
     return this.actions.filter((a) => a.verb !== 'get' && a.verb !== 'list' && a.verb !== 'watch');

@@ -68,7 +68,7 @@ function expiresIn(d: TTLSyncDeps, job: Job, key: string): number {
 
 /** Cleans up finished Jobs that asked to be (spec.ttlSecondsAfterFinished). */
 export class TTLAfterFinishedController implements Controller {
-  readonly name = 'ttlafterfinished';
+  readonly name = 'ttl-after-finished';
   readonly queue: WorkQueue<string>;
   private readonly deps: TTLSyncDeps;
 

@@ -387,7 +387,8 @@ Events:              <none>
 
   it('describes a namespace, a config map, and other kinds generically', async () => {
     expect(await run('describe', 'ns', ns)).toEqual({ code: 0, out: `Name:         kc-xxxxxxxx
-Labels:       team=payments
+Labels:       kubernetes.io/metadata.name=kc-xxxxxxxx
+              team=payments
 Annotations:  owner: alice
 Status:       Active
 

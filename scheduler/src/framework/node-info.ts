@@ -33,6 +33,13 @@ export class NodeInfo {
   freeMemory = 0;
   freeEphemeralStorage = 0;
   freePods = 0;
+  /** Copies of allocatable and requested cpu and memory, read by the scorers on every feasible node. */
+  allocMilliCPU = 0;
+  allocMemory = 0;
+  reqMilliCPU = 0;
+  reqMemory = 0;
+  nonZeroMilliCPU = 0;
+  nonZeroMemory = 0;
   readonly pods = new Map<string, PodInfo>();
   /** Pods with any pod (anti-)affinity term, and with a required anti-affinity term. */
   podsWithAffinity = 0;
@@ -129,6 +136,12 @@ export class NodeInfo {
     this.freeMemory = a.memory - r.memory;
     this.freeEphemeralStorage = a.ephemeralStorage - r.ephemeralStorage;
     this.freePods = a.pods - this.pods.size;
+    this.allocMilliCPU = a.milliCPU;
+    this.allocMemory = a.memory;
+    this.reqMilliCPU = r.milliCPU;
+    this.reqMemory = r.memory;
+    this.nonZeroMilliCPU = this.nonZeroRequested.milliCPU;
+    this.nonZeroMemory = this.nonZeroRequested.memory;
   }
 }
 

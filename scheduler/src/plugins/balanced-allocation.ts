@@ -17,11 +17,10 @@ export function balancedAllocationScore(): ScorePlugin {
       if (cpu === 0 && mem === 0) return undefined;
       return {
         score(node) {
-          const a = node.allocatable;
           // A resource the node has none of is left out; with one fraction there is no deviation.
-          if (a.milliCPU === 0 || a.memory === 0) return 100;
-          const fc = Math.min(1, (node.requested.milliCPU + cpu) / a.milliCPU);
-          const fm = Math.min(1, (node.requested.memory + mem) / a.memory);
+          if (node.allocMilliCPU === 0 || node.allocMemory === 0) return 100;
+          const fc = Math.min(1, (node.reqMilliCPU + cpu) / node.allocMilliCPU);
+          const fm = Math.min(1, (node.reqMemory + mem) / node.allocMemory);
           // The standard deviation of two values is half their distance.
           const std = Math.abs(fc - fm) / 2;
           return Math.floor((1 - std) * 100);

@@ -83,8 +83,8 @@ export function leastAllocatedScore(): ScorePlugin {
       const mem = pod.nonZero.memory;
       return {
         score(node) {
-          const c = leastRequested(node.nonZeroRequested.milliCPU + cpu, node.allocatable.milliCPU);
-          const m = leastRequested(node.nonZeroRequested.memory + mem, node.allocatable.memory);
+          const c = leastRequested(node.nonZeroMilliCPU + cpu, node.allocMilliCPU);
+          const m = leastRequested(node.nonZeroMemory + mem, node.allocMemory);
           return Math.floor((c + m) / 2);
         },
       };
