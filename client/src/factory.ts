@@ -1,4 +1,5 @@
 // SharedInformerFactory: one informer per resource, shared by every controller of a process.
+import { setMaxListeners } from 'node:events';
 import type { ResourceInfo } from '@keelson/api';
 import type { Clock } from './clock';
 import { defaultIndexers } from './cache';
@@ -33,7 +34,12 @@ export interface SharedInformerFactoryOptions {
 export class SharedInformerFactory {
   private readonly informers = new Map<ResourceInfo, SharedIndexInformer<ObjectLike>>();
   private readonly runs = new Map<ResourceInfo, Promise<void>>();
-  private readonly abort = new AbortController();
+  private readonly abort = ((): AbortController => {
+    const a = new AbortController();
+    // Every informer listens on this one signal; a controller-manager runs dozens of them.
+    setMaxListeners(0, a.signal);
+    return a;
+  })();
 
   constructor(
     private readonly client: RestClient,

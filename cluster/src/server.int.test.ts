@@ -39,6 +39,26 @@ describe('keelson server', () => {
     kc2.loadFromFile(kubeconfig);
     const cm = await kc2.makeApiClient(k8s.CoreV1Api).readNamespacedConfigMap({ name: 'kept', namespace: 'default' });
     expect(cm.data).toEqual({ a: 'b' });
+    // The controller-manager runs in the same process: a Deployment gets its ReplicaSet and pods.
+    const apps = kc2.makeApiClient(k8s.AppsV1Api);
+    await apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'web' },
+        spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'busybox' }] } } },
+      },
+    });
+    const core2 = kc2.makeApiClient(k8s.CoreV1Api);
+    const deadline = Date.now() + 15_000;
+    let pods: k8s.V1Pod[] = [];
+    while (Date.now() < deadline) {
+      pods = (await core2.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' })).items;
+      if (pods.length === 2) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(pods).toHaveLength(2);
+    expect(pods[0]?.metadata?.ownerReferences?.[0]?.kind).toBe('ReplicaSet');
+
     second.abort.abort();
     await second.done;
     expect(lines.some((l) => l.includes('kubeconfig written to'))).toBe(true);

@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { dump } from 'js-yaml';
 import { run as runApiServer } from '@keelson/apiserver';
+import { RestClient } from '@keelson/client';
+import { run as runControllerManager } from '@keelson/controller-manager';
 
 export interface ServerOptions {
   dataDir: string;
@@ -33,11 +35,24 @@ export function runServer(o: ServerOptions, signal: AbortSignal, log: (line: str
   const storage = o.storage ?? `sqlite://${join(o.dataDir, 'state.db')}`;
   mkdirSync(o.dataDir, { recursive: true });
   const api = runApiServer({ storage, port: o.port, bindAddress: o.bindAddress, logLevel: o.logLevel }, signal);
-  const ready = api.ready.then(() => {
+  // Components start in order on ready signals (k3s-style): the API first, then its clients.
+  let controllers: ReturnType<typeof runControllerManager> | undefined;
+  const ready = (async () => {
+    await api.ready;
     mkdirSync(dirname(o.kubeconfig), { recursive: true });
     writeFileSync(o.kubeconfig, adminKubeconfig(api.url()), { mode: 0o600 });
+    const client = new RestClient({
+      config: { server: api.url(), namespace: 'default', tls: { insecureSkipTlsVerify: false }, auth: {}, source: 'keelson server' },
+      userAgent: 'keelson-server',
+    });
+    controllers = runControllerManager({ client, port: 0, bindAddress: '127.0.0.1', logLevel: o.logLevel }, signal);
+    await controllers.started;
     log(`keelson server: API at ${api.url()} (storage ${storage}); kubeconfig written to ${o.kubeconfig}`);
-    log('keelson server: running components: apiserver (scheduler, controller-manager, kubelet and proxy join as they are built)');
-  });
-  return { ready, done: api.done };
+    log('keelson server: running components: apiserver, controller-manager (scheduler, kubelet and proxy join as they are built)');
+  })();
+  const done = (async () => {
+    await ready.catch(() => undefined);
+    await Promise.all([api.done, controllers?.done.catch(() => undefined)]);
+  })();
+  return { ready, done };
 }

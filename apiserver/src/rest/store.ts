@@ -294,8 +294,13 @@ export class ResourceStore {
     assertWellTyped(this.info, incoming);
     let next: KubeObject;
     if (opts.subresource === 'status') {
-      // A status write changes status only; spec and metadata stay as stored.
+      // A status write changes status and annotations only (Kubernetes' status strategies keep
+      // spec and labels as stored); everything else stays as stored.
       next = { ...structuredClone(current), status: incoming.status };
+      const annotations = incoming.metadata?.annotations;
+      const meta: MutableMeta = (next.metadata ??= {});
+      if (annotations === undefined) delete meta.annotations;
+      else meta.annotations = annotations;
     } else {
       next = withDefaults(this.info.kind, incoming);
       // Only the binding subresource writes spec and status together (nodeName + PodScheduled).
