@@ -468,3 +468,31 @@ describe.each(testBackends())('pod eviction on $name', ({ uri }) => {
     expect(pod.metadata?.deletionGracePeriodSeconds).toBe(5);
   });
 });
+
+describe.each(testBackends())('concurrent patches on $name', ({ uri }) => {
+  let srv: TestServer;
+  let core: k8s.CoreV1Api;
+
+  beforeAll(async () => {
+    const { uri: storage, cleanup } = uri();
+    srv = await startTestServer(storage, cleanup);
+    core = kubeConfig(srv.url).makeApiClient(k8s.CoreV1Api);
+  });
+  afterAll(async () => {
+    await srv?.stop();
+  });
+
+  it('applies every one of many racing merge patches (the server retries its compare-and-swap)', async () => {
+    const ns = uniqueName('race');
+    await core.createNamespace({ body: { metadata: { name: ns } } });
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'c' }, data: {} } });
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => core.patchNamespacedConfigMap({ name: 'c', namespace: ns, body: { data: { [`k${i}`]: String(i) } } }, mergePatch)),
+    );
+    const cm = await core.readNamespacedConfigMap({ name: 'c', namespace: ns });
+    expect(Object.keys(cm.data ?? {})).toHaveLength(20);
+    // A patch that demands a stale resourceVersion still fails.
+    const stale = await failure(core.patchNamespacedConfigMap({ name: 'c', namespace: ns, body: { metadata: { resourceVersion: '1' }, data: { x: 'y' } } }, mergePatch));
+    expect(stale.code).toBe(409);
+  });
+});

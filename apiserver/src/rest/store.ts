@@ -278,7 +278,10 @@ export class ResourceStore {
       try {
         return await this.write(current, next, opts, false);
       } catch (e: unknown) {
-        if (e instanceof ConflictError && attempt < maxUpdateRetries && (rv === undefined || rv === '')) continue;
+        // Someone wrote between our read and our compare-and-swap: run the mutation again on the
+        // fresh object. A resourceVersion the mutation itself demands is re-checked above, so a
+        // precondition still fails with 409; one merely carried over from the read does not.
+        if (e instanceof ConflictError && attempt < maxUpdateRetries) continue;
         throw e;
       }
     }
