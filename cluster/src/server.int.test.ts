@@ -59,6 +59,15 @@ describe('keelson server', () => {
     expect(pods).toHaveLength(2);
     expect(pods[0]?.metadata?.ownerReferences?.[0]?.kind).toBe('ReplicaSet');
 
+    // The scheduler runs too: with no node registered, it says why the pods wait.
+    let reason: string | undefined;
+    while (Date.now() < deadline && reason === undefined) {
+      const pod = await core2.readNamespacedPod({ name: pods[0]!.metadata!.name!, namespace: 'default' });
+      reason = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False')?.message;
+      if (reason === undefined) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(reason).toBe('no nodes available to schedule pods');
+
     second.abort.abort();
     await second.done;
     expect(lines.some((l) => l.includes('kubeconfig written to'))).toBe(true);

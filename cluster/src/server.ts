@@ -5,6 +5,7 @@ import { dump } from 'js-yaml';
 import { run as runApiServer } from '@keelson/apiserver';
 import { RestClient } from '@keelson/client';
 import { run as runControllerManager } from '@keelson/controller-manager';
+import { run as runScheduler } from '@keelson/scheduler';
 
 export interface ServerOptions {
   dataDir: string;
@@ -37,6 +38,7 @@ export function runServer(o: ServerOptions, signal: AbortSignal, log: (line: str
   const api = runApiServer({ storage, port: o.port, bindAddress: o.bindAddress, logLevel: o.logLevel }, signal);
   // Components start in order on ready signals (k3s-style): the API first, then its clients.
   let controllers: ReturnType<typeof runControllerManager> | undefined;
+  let scheduler: ReturnType<typeof runScheduler> | undefined;
   const ready = (async () => {
     await api.ready;
     mkdirSync(dirname(o.kubeconfig), { recursive: true });
@@ -46,13 +48,14 @@ export function runServer(o: ServerOptions, signal: AbortSignal, log: (line: str
       userAgent: 'keelson-server',
     });
     controllers = runControllerManager({ client, port: 0, bindAddress: '127.0.0.1', logLevel: o.logLevel }, signal);
-    await controllers.started;
+    scheduler = runScheduler({ client, metricsPort: 0, bindAddress: '127.0.0.1', logLevel: o.logLevel }, signal);
+    await Promise.all([controllers.started, scheduler.ready]);
     log(`keelson server: API at ${api.url()} (storage ${storage}); kubeconfig written to ${o.kubeconfig}`);
-    log('keelson server: running components: apiserver, controller-manager (scheduler, kubelet and proxy join as they are built)');
+    log('keelson server: running components: apiserver, controller-manager, scheduler (the kubelet and proxy join as they are built)');
   })();
   const done = (async () => {
     await ready.catch(() => undefined);
-    await Promise.all([api.done, controllers?.done.catch(() => undefined)]);
+    await Promise.all([api.done, controllers?.done.catch(() => undefined), scheduler?.done.catch(() => undefined)]);
   })();
   return { ready, done };
 }

@@ -76,8 +76,8 @@ export async function serveWatch(req: Request, res: Response, source: WatchSourc
     (!w.labelSelector || w.labelSelector.matches(o.metadata.labels)) &&
     (!w.fieldSelector || w.fieldSelector.matches(selectableFields(info, o)));
   const abort = new AbortController();
-  const timeout = setTimeout(() => abort.abort(), (w.timeoutSeconds ?? defaultTimeoutSeconds) * 1000);
-  const onClose = (): void => abort.abort();
+  const timeout = setTimeout(() => abort.abort(new Error('the watch timed out')), (w.timeoutSeconds ?? defaultTimeoutSeconds) * 1000);
+  const onClose = (): void => abort.abort(new Error('the watch client went away'));
   req.on('close', onClose);
   res.on('close', onClose);
 
@@ -102,6 +102,8 @@ export async function serveWatch(req: Request, res: Response, source: WatchSourc
         signal: abort.signal,
       });
     } catch (e: unknown) {
+      // A client that left while the watch was starting (e.g. waiting for the cache) needs no answer.
+      if (abort.signal.aborted) return;
       // As Kubernetes' watch cache does, a revision too old to replay is a 200 with one ERROR event (410).
       if (!(e instanceof ExpiredError)) throw e;
       startStream();
