@@ -262,7 +262,16 @@ export class LeaderElector {
     const timeout = new AbortController();
     const timer = clock.setTimer(renewDeadlineMs, () => timeout.abort());
     try {
-      this.lease = await client.update(withRecord(this.lease, released), { signal: timeout.signal });
+      try {
+        this.lease = await client.update(withRecord(this.lease, released), { signal: timeout.signal });
+      } catch (err: unknown) {
+        // A renewal cut short by the shutdown may have landed after all, leaving our copy stale:
+        // read the lease again and release it if it is still ours.
+        if (!isStatusError(err, 'Conflict')) throw err;
+        const current = await client.get(this.config.namespace, this.config.name, { signal: timeout.signal });
+        if (current === undefined || recordFromLease(current).holderIdentity !== this.config.identity) return;
+        this.lease = await client.update(withRecord(current, released), { signal: timeout.signal });
+      }
       this.setObserved(released);
       this.log.info('released leader lease', this.fields);
     } catch (err: unknown) {
