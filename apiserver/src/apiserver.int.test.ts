@@ -385,10 +385,17 @@ describe.each(testBackends())('API server on $name', ({ uri }) => {
   });
 
   it('exposes request metrics', async () => {
-    await core.listNamespacedConfigMap({ namespace: ns });
+    const list = await core.listNamespacedConfigMap({ namespace: ns });
+    let seen: () => void = () => undefined;
+    const event = new Promise<void>((r) => (seen = r));
+    const ctrl = await new k8s.Watch(kc).watch(`/api/v1/namespaces/${ns}/configmaps`, { resourceVersion: list.metadata!.resourceVersion! }, () => seen(), () => undefined);
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'watched' } } });
+    await event;
+    ctrl.abort();
     const res = await request(srv.url, 'GET', '/metrics');
     expect(res.text).toMatch(/apiserver_request_total\{[^}]*verb="LIST"[^}]*resource="configmaps"[^}]*\} \d+/);
     expect(res.text).toContain('apiserver_request_duration_seconds_bucket');
+    expect(res.text).toMatch(/apiserver_watch_events_total\{[^}]*kind="ConfigMap"[^}]*\} [1-9]/);
   });
 });
 

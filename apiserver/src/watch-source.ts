@@ -47,6 +47,10 @@ export class CacheWatchSource implements WatchSource {
     this.opts.metrics.watchers.inc({ group: info.group, version: info.version, kind: info.kind }, delta);
   }
 
+  onEventSent(info: ResourceInfo): void {
+    this.opts.metrics.watchEvents.inc({ group: info.group, version: info.version, kind: info.kind });
+  }
+
   async stop(): Promise<void> {
     await this.caches.stop();
   }

@@ -40,6 +40,8 @@ export interface WatchSource {
   watch(info: ResourceInfo, opts: SourceWatchOptions): Promise<WatchStream>;
   /** Called per watcher opened/closed, for the apiserver_registered_watchers gauge. */
   onWatcherCount?(info: ResourceInfo, delta: number): void;
+  /** Called per event written to a watcher, for apiserver_watch_events_total. */
+  onEventSent?(info: ResourceInfo): void;
 }
 
 export interface WatchRequest {
@@ -55,6 +57,23 @@ export interface WatchRequest {
 }
 
 const defaultTimeoutSeconds = 1800;
+
+/**
+ * Objects from the watch cache are shared by every watcher of a resource: each is encoded once
+ * (as Kubernetes' cachingObject does) and the bytes reused, so fan-out to many watchers does not
+ * re-serialise the same object for each.
+ */
+const encodedObjects = new WeakMap<object, string>();
+
+function encodeObject(ev: WatchItem, kind: string, apiVersion: string): string {
+  if (ev.type === 'BOOKMARK') return JSON.stringify({ ...ev.object, kind, apiVersion });
+  let text = encodedObjects.get(ev.object);
+  if (text === undefined) {
+    text = JSON.stringify({ apiVersion, kind, ...ev.object });
+    encodedObjects.set(ev.object, text);
+  }
+  return text;
+}
 
 /** Writes the watch stream until the client goes away, the timeout passes or the source ends. */
 export async function serveWatch(req: Request, res: Response, source: WatchSource, w: WatchRequest): Promise<void> {
@@ -116,8 +135,8 @@ export async function serveWatch(req: Request, res: Response, source: WatchSourc
     try {
       for await (const ev of s) {
         if (abort.signal.aborted) break;
-        const object = ev.type === 'BOOKMARK' ? { ...ev.object, kind: info.kind, apiVersion } : { apiVersion, kind: info.kind, ...ev.object };
-        if (!res.write(`${JSON.stringify({ type: ev.type, object })}\n`)) {
+        source.onEventSent?.(info);
+        if (!res.write(`{"type":${JSON.stringify(ev.type)},"object":${encodeObject(ev, info.kind, apiVersion)}}\n`)) {
           await new Promise<void>((resolve) => {
             res.once('drain', resolve);
             abort.signal.addEventListener('abort', () => resolve(), { once: true });
