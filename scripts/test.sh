@@ -5,4 +5,10 @@ cd "$(dirname "$0")/.."
 bash scripts/test-deps.sh
 bash scripts/setup.sh
 npm run lint
-npm test -- --ci
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
+status=0
+npm test -- --ci --json --outputFile="$results" || status=$?
+# One plain closing line with the totals, whatever the runner printed above it.
+node -e 'const r = require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`);' "$results" || true
+exit "$status"
