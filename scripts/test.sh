@@ -5,10 +5,10 @@ cd "$(dirname "$0")/.."
 bash scripts/test-deps.sh
 bash scripts/setup.sh
 npm run lint
-results="$(mktemp)"
+results="$(mktemp --suffix=.json)"
 trap 'rm -f "$results"' EXIT
 status=0
 npm test -- --ci --json --outputFile="$results" || status=$?
 # One plain closing line with the totals, whatever the runner printed above it.
-node -e 'const r = require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`);' "$results" || true
+node -e 'const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`);' "$results" 2>/dev/null || true
 exit "$status"
