@@ -3,21 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { KubeObject } from '@keelson/api';
 import { openEtcdStorage, openSqliteStorage, type Storage } from '@keelson/apiserver';
 import { startEtcd, type EtcdProcess } from '@keelson/e2e';
 import { Etcd3 } from 'etcd3';
-
-/** A bad command line: reported without a stack trace. */
-class UsageError extends Error {}
-
-/** Ctrl-C or SIGTERM: everything is cleaned up, then the process exits 130. */
-class Interrupted extends Error {
-  constructor() {
-    super('interrupted; etcd and temporary files removed');
-  }
-}
+import { pod as fixturePod } from './fixtures';
+import { Interrupted, UsageError, closedLoop, describeError, formatTable, percentile, type LoadResult } from './harness';
 
 interface BenchOptions {
   count?: number;
@@ -31,12 +22,8 @@ interface BenchConfig {
   warmup: number;
 }
 
-interface Result {
+interface Result extends LoadResult {
   name: string;
-  ops: number;
-  seconds: number;
-  /** Latency of each operation in milliseconds, sorted. */
-  latencies: Float64Array;
 }
 
 const USAGE = `usage: node bench/dist/storage.js [--count N] [--concurrency C] [--warmup W]
@@ -82,56 +69,13 @@ function completeOptions(o: BenchOptions): BenchConfig {
   return { count: o.count ?? 20_000, concurrency: o.concurrency ?? 64, warmup: o.warmup ?? 1_000 };
 }
 
-/** A realistic Pod as a controller would create it: ~1 KB of JSON. */
+/** The shared ~1 KB Pod fixture, as stored: with its uid and the status the server sets. */
 function pod(name: string): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace: 'default',
-      uid: '6f1c2b7e-3d4a-4e59-9b8c-0a1b2c3d4e5f',
-      generateName: 'web-7d4b9c8f6d-',
-      labels: { app: 'web', tier: 'frontend', 'pod-template-hash': '7d4b9c8f6d' },
-      annotations: { 'keelson.io/created-by': 'replicaset-controller' },
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'ReplicaSet',
-          name: 'web-7d4b9c8f6d',
-          uid: '0e9d8c7b-6a59-4837-a261-5f4e3d2c1b0a',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
-    },
-    spec: {
-      containers: [
-        {
-          name: 'web',
-          image: 'registry.example.com/web:1.25.3',
-          ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
-          env: [
-            { name: 'LOG_LEVEL', value: 'info' },
-            { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-          ],
-          resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
-          readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 5 },
-          volumeMounts: [{ name: 'config', mountPath: '/etc/web', readOnly: true }],
-          imagePullPolicy: 'IfNotPresent',
-        },
-      ],
-      volumes: [{ name: 'config', configMap: { name: 'web-config' } }],
-      restartPolicy: 'Always',
-      terminationGracePeriodSeconds: 30,
-      dnsPolicy: 'ClusterFirst',
-      schedulerName: 'default-scheduler',
-    },
-    status: { phase: 'Pending', qosClass: 'Burstable' },
-  };
+  const p = fixturePod(name, 'default');
+  return { ...p, metadata: { ...p.metadata, uid: '6f1c2b7e-3d4a-4e59-9b8c-0a1b2c3d4e5f' }, status: { phase: 'Pending', qosClass: 'Burstable' } };
 }
 
-/** Runs `op(i)` for i in [0, count) with `concurrency` in flight, recording each latency. */
+/** Runs `op(i)` for i in [0, count) with `concurrency` in flight (the shared closed loop). */
 async function measure(
   name: string,
   count: number,
@@ -139,23 +83,7 @@ async function measure(
   signal: AbortSignal,
   op: (i: number) => Promise<unknown>,
 ): Promise<Result> {
-  const latencies = new Float64Array(count);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (!signal.aborted) {
-      const i = next++;
-      if (i >= count) return;
-      const t0 = performance.now();
-      await op(i);
-      latencies[i] = performance.now() - t0;
-    }
-  };
-  const start = performance.now();
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  const seconds = (performance.now() - start) / 1000;
-  if (signal.aborted) throw new Interrupted();
-  latencies.sort();
-  return { name, ops: count, seconds, latencies };
+  return { name, ...(await closedLoop(count, concurrency, signal, op)) };
 }
 
 /** A warm-up pass (other keys), then the measured pass. */
@@ -170,14 +98,8 @@ async function run(
   return measure(name, cfg.count, cfg.concurrency, signal, (i) => op(`pod-${String(i).padStart(6, '0')}`));
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[idx] ?? NaN;
-}
-
 function table(results: Result[], baseline: Result): string {
-  const rows = [['backend', 'ops', 'ops/s', 'p50 ms', 'p99 ms', 'ops/s vs raw etcd']];
+  const rows: string[][] = [];
   const baseRate = baseline.ops / baseline.seconds;
   for (const r of results) {
     const rate = r.ops / r.seconds;
@@ -190,11 +112,7 @@ function table(results: Result[], baseline: Result): string {
       `${(rate / baseRate).toFixed(2)}×`,
     ]);
   }
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length))) ?? [];
-  const line = (row: string[]): string =>
-    row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('   ');
-  const header = rows[0] ?? [];
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('   '), ...rows.slice(1).map(line)].join('\n');
+  return formatTable(['backend', 'ops', 'ops/s', 'p50 ms', 'p99 ms', 'ops/s vs raw etcd'], rows);
 }
 
 function etcdVersion(): string {
@@ -270,7 +188,7 @@ async function main(): Promise<number> {
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
   if (failure !== undefined) {
-    for (const e of cleanupFailures) process.stderr.write(`cleanup also failed: ${describe(e)}\n`);
+    for (const e of cleanupFailures) process.stderr.write(`cleanup also failed: ${describeError(e)}\n`);
     throw failure instanceof Error ? failure : new Error('benchmark failed', { cause: failure });
   }
   if (cleanupFailures.length > 0) throw new AggregateError(cleanupFailures, 'cleanup failed');
@@ -292,10 +210,6 @@ async function main(): Promise<number> {
   return 0;
 }
 
-function describe(err: unknown): string {
-  return err instanceof Error ? (err.stack ?? err.message) : String(err);
-}
-
 main().then(
   (code) => {
     process.exitCode = code;
@@ -306,9 +220,9 @@ main().then(
       process.exitCode = err instanceof Interrupted ? 130 : 2;
       return;
     }
-    process.stderr.write(`${describe(err)}\n`);
+    process.stderr.write(`${describeError(err)}\n`);
     if (err instanceof AggregateError) {
-      for (const e of err.errors as unknown[]) process.stderr.write(`  caused by: ${describe(e)}\n`);
+      for (const e of err.errors as unknown[]) process.stderr.write(`  caused by: ${describeError(e)}\n`);
     }
     process.exitCode = 1;
   },
