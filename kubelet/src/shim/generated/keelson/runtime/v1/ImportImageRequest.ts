@@ -1,0 +1,10 @@
+// Original file: proto/runtime.proto
+
+
+export interface ImportImageRequest {
+  'path'?: (string);
+}
+
+export interface ImportImageRequest__Output {
+  'path': (string);
+}

@@ -1,0 +1,154 @@
+// What the shim's Runtime needs from the node: the native helper, cgroups, pod networking and the image store, as small interfaces.
+import type { ChildProcess } from 'node:child_process';
+
+export interface SandboxLaunch {
+  id: string;
+  stateDir: string;
+  hostname: string;
+  /** The network namespace to join: a named netns, or the node's for host-network pods. */
+  netnsPath: string;
+  /** The holder also owns a PID namespace that every container joins (shareProcessNamespace). */
+  sharePid: boolean;
+  cgroups: string[];
+}
+
+export interface BindMount {
+  source: string;
+  /** Inside the container. */
+  target: string;
+  readonly: boolean;
+}
+
+export interface ContainerLaunch {
+  id: string;
+  stateDir: string;
+  /** Overlay lower layers, top-most first. */
+  lower: string[];
+  upper: string;
+  work: string;
+  rootfs: string;
+  readonlyRootfs: boolean;
+  args: string[];
+  env: string[];
+  cwd: string;
+  uid: number;
+  gid: number;
+  groups: number[];
+  /** /proc/<holder>/ns/{net,ipc,uts}; pid only with shareProcessNamespace. */
+  nsNet: string;
+  nsIpc: string;
+  nsUts: string;
+  nsPid?: string;
+  cgroups: string[];
+  mounts: BindMount[];
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  noNewPrivs: boolean;
+  seccomp: 'default' | 'unconfined';
+  logPath: string;
+  tty: boolean;
+  stdin: boolean;
+  oomScoreAdj?: number;
+}
+
+/** What the monitor wrote when the container ended. */
+export interface ExitInfo {
+  exitCode: number;
+  signal: number;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface ExecLaunch {
+  targetPid: number;
+  cmd: string[];
+  tty: boolean;
+  env?: string[];
+  cwd?: string;
+}
+
+export interface ContainerHelper {
+  /** Starts a sandbox holder; resolves with its host pid once it is set up. */
+  sandbox(launch: SandboxLaunch): Promise<number>;
+  /** Starts a container under its own monitor; resolves with its host pid once it has exec'd. */
+  run(launch: ContainerLaunch): Promise<number>;
+  /** The exit record in `stateDir`, or undefined while it runs. */
+  exit(stateDir: string): Promise<ExitInfo | undefined>;
+  /** The monitor's pid (for SIGUSR1 log reopening), or undefined. */
+  monitorPid(stateDir: string): Promise<number | undefined>;
+  /** Spawns a command inside a running container: stdio pipes 0-2, and fd 3 for `COLS ROWS` resize lines when tty. */
+  exec(launch: ExecLaunch): ChildProcess;
+}
+
+export interface CgroupResources {
+  cpuShares?: number;
+  cpuQuota?: number;
+  cpuPeriod?: number;
+  memoryLimit?: number;
+  pidsLimit?: number;
+}
+
+export interface CgroupStats {
+  cpuUsageNanos: number;
+  memoryUsage: number;
+  workingSet: number;
+  rss: number;
+  pids: number;
+}
+
+export interface Cgroups {
+  /** Creates (or updates) the cgroup at `path` (relative to the shim's root) and returns the directories a process joins. */
+  ensure(path: string, resources: CgroupResources): Promise<string[]>;
+  destroy(path: string): Promise<void>;
+  stats(path: string): Promise<CgroupStats>;
+  oomKilled(path: string): Promise<boolean>;
+}
+
+export interface PortMapping {
+  protocol: 'tcp' | 'udp' | 'sctp';
+  containerPort: number;
+  hostPort: number;
+  hostIP: string;
+}
+
+export interface PodNetwork {
+  /** Creates the sandbox's network namespace, interface, IP and port mappings. */
+  setup(id: string, ports: PortMapping[]): Promise<{ netnsPath: string; ip: string }>;
+  /** Undoes setup; safe when half done or already done. */
+  teardown(id: string): Promise<void>;
+}
+
+export interface ImageConfig {
+  Entrypoint?: string[] | null;
+  Cmd?: string[] | null;
+  Env?: string[] | null;
+  WorkingDir?: string;
+  User?: string;
+}
+
+export interface ResolvedImage {
+  id: string;
+  /** The canonical reference it resolved through. */
+  ref: string;
+  config: ImageConfig;
+  layerDirs: string[];
+}
+
+export interface ImageInfo {
+  id: string;
+  repoTags: string[];
+  repoDigests: string[];
+  size: number;
+  uid?: number;
+  username: string;
+}
+
+export interface Images {
+  resolve(ref: string): Promise<ResolvedImage>;
+  list(): Promise<ImageInfo[]>;
+  status(ref: string): Promise<ImageInfo | undefined>;
+  pull(ref: string, auth?: { username?: string; password?: string; token?: string }): Promise<string>;
+  remove(ref: string): Promise<void>;
+  importArchive(file: string): Promise<ImageInfo[]>;
+}
