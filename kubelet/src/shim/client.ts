@@ -18,6 +18,7 @@ import type { ImageStatusResponse__Output } from './generated/keelson/runtime/v1
 import type { PullImageResponse__Output } from './generated/keelson/runtime/v1/PullImageResponse';
 import type { ImportImageResponse__Output } from './generated/keelson/runtime/v1/ImportImageResponse';
 import type { VersionResponse__Output } from './generated/keelson/runtime/v1/VersionResponse';
+import type { StatusResponse__Output } from './generated/keelson/runtime/v1/StatusResponse';
 import { runtimeProto } from './proto';
 import type {
   AuthConfigInput,
@@ -88,8 +89,16 @@ export class RuntimeClient {
     });
   }
 
-  version(): Promise<VersionResponse> {
+  version(): Promise<VersionResponse__Output> {
     return this.call<VersionResponse__Output>('Version', (cb) => this.runtime.Version({ version: 'v1' }, cb));
+  }
+
+  async updateRuntimeConfig(podCidr: string): Promise<void> {
+    await this.call('UpdateRuntimeConfig', (cb) => this.runtime.UpdateRuntimeConfig({ runtimeConfig: { networkConfig: { podCidr } } }, cb));
+  }
+
+  async status(): Promise<StatusResponse__Output['status']> {
+    return (await this.call<StatusResponse__Output>('Status', (cb) => this.runtime.Status({}, cb))).status;
   }
 
   async runPodSandbox(config: PodSandboxConfigInput): Promise<string> {

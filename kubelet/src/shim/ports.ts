@@ -113,6 +113,10 @@ export interface PortMapping {
 }
 
 export interface PodNetwork {
+  /** Sets the node's pod CIDR (bridge address, IP range); pods cannot get a network before. */
+  configure(podCIDR: string): Promise<void>;
+  /** Undefined when configured and usable, else why not. */
+  notReady(): string | undefined;
   /** Creates the sandbox's network namespace, interface, IP and port mappings. */
   setup(id: string, ports: PortMapping[]): Promise<{ netnsPath: string; ip: string }>;
   /** Undoes setup; safe when half done or already done. */

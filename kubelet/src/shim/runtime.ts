@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { RuntimeError, invalid, notFound, precondition } from './errors';
 import { hostnameFile, hostsFile, resolvConf } from './podfiles';
 import type { CgroupResources, Cgroups, ContainerLaunch, ContainerHelper, ExitInfo, ImageInfo, Images, PodNetwork, PortMapping } from './ports';
-import type { ExecSession, RuntimeBackend } from './server';
+import type { ExecSession, RuntimeBackend, RuntimeCondition } from './server';
 import { StateStore, newId, type ContainerRecord, type SandboxRecord } from './store';
 import type {
   AuthConfig,
@@ -110,8 +110,27 @@ export class Runtime implements RuntimeBackend {
     await this.store.load();
   }
 
+  /** Whether an unpacked image layer is used by any container (the image store keeps it through GC). */
+  layerInUse(dir: string): boolean {
+    for (const c of this.store.containers.values()) if (c.layers.includes(dir)) return true;
+    return false;
+  }
+
   version(): VersionResponse {
     return { version: '0.1.0', runtimeName, runtimeVersion, runtimeApiVersion: 'v1' };
+  }
+
+  async updateRuntimeConfig(podCIDR: string): Promise<void> {
+    if (podCIDR === '') return;
+    await this.options.network.configure(podCIDR);
+  }
+
+  async status(): Promise<RuntimeCondition[]> {
+    const network = this.options.network.notReady();
+    return [
+      { type: 'RuntimeReady', status: true, reason: '', message: '' },
+      { type: 'NetworkReady', status: network === undefined, reason: network === undefined ? '' : 'NetworkPluginNotReady', message: network ?? '' },
+    ];
   }
 
   // ---------------------------------------------------------------- sandboxes
@@ -143,6 +162,8 @@ export class Runtime implements RuntimeBackend {
       let netnsPath = `/proc/${process.pid}/ns/net`;
       let ip = '';
       if (!hostNetwork) {
+        const why = this.options.network.notReady();
+        if (why !== undefined) throw precondition(`network not ready: ${why}`);
         const ports = config.portMappings.map((p) => ({ protocol: protocolOf(p.protocol), containerPort: p.containerPort, hostPort: p.hostPort, hostIP: p.hostIp }));
         const net = await this.options.network.setup(id, ports);
         networkUp = true;

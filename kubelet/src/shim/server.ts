@@ -37,8 +37,17 @@ export interface ExecSession {
 }
 
 /** What the shim does; the gRPC layer only translates. Implemented by Runtime. */
+export interface RuntimeCondition {
+  type: 'RuntimeReady' | 'NetworkReady';
+  status: boolean;
+  reason: string;
+  message: string;
+}
+
 export interface RuntimeBackend {
   version(): VersionResponse;
+  updateRuntimeConfig(podCIDR: string): Promise<void>;
+  status(): Promise<RuntimeCondition[]>;
   runPodSandbox(config: PodSandboxConfig): Promise<string>;
   stopPodSandbox(id: string): Promise<void>;
   removePodSandbox(id: string): Promise<void>;
@@ -85,6 +94,11 @@ function numberOf(value: string | number): number {
 function runtimeHandlers(backend: RuntimeBackend): RuntimeServiceHandlers {
   return {
     Version: unary(async () => backend.version()),
+    UpdateRuntimeConfig: unary(async (req) => {
+      await backend.updateRuntimeConfig(req.runtimeConfig?.networkConfig?.podCidr ?? '');
+      return {};
+    }),
+    Status: unary(async () => ({ status: { conditions: await backend.status() } })),
     RunPodSandbox: unary(async (req) => {
       if (req.config === null) throw invalid('config is required');
       return { podSandboxId: await backend.runPodSandbox(req.config) };

@@ -66,6 +66,7 @@ export interface ProtoGrpcType {
         Mount: MessageTypeDefinition
         NamespaceMode: EnumTypeDefinition
         NamespaceOption: MessageTypeDefinition
+        NetworkConfig: MessageTypeDefinition
         PodIP: MessageTypeDefinition
         PodSandbox: MessageTypeDefinition
         PodSandboxConfig: MessageTypeDefinition
@@ -91,16 +92,23 @@ export interface ProtoGrpcType {
         ReopenContainerLogResponse: MessageTypeDefinition
         RunPodSandboxRequest: MessageTypeDefinition
         RunPodSandboxResponse: MessageTypeDefinition
+        RuntimeCondition: MessageTypeDefinition
+        RuntimeConfig: MessageTypeDefinition
         RuntimeService: SubtypeConstructor<typeof grpc.Client, _keelson_runtime_v1_RuntimeServiceClient> & { service: _keelson_runtime_v1_RuntimeServiceDefinition }
+        RuntimeStatus: MessageTypeDefinition
         SecurityProfile: MessageTypeDefinition
         StartContainerRequest: MessageTypeDefinition
         StartContainerResponse: MessageTypeDefinition
+        StatusRequest: MessageTypeDefinition
+        StatusResponse: MessageTypeDefinition
         StopContainerRequest: MessageTypeDefinition
         StopContainerResponse: MessageTypeDefinition
         StopPodSandboxRequest: MessageTypeDefinition
         StopPodSandboxResponse: MessageTypeDefinition
         TerminalSize: MessageTypeDefinition
         UInt64Value: MessageTypeDefinition
+        UpdateRuntimeConfigRequest: MessageTypeDefinition
+        UpdateRuntimeConfigResponse: MessageTypeDefinition
         VersionRequest: MessageTypeDefinition
         VersionResponse: MessageTypeDefinition
       }

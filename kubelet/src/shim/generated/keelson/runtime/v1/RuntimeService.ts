@@ -30,10 +30,14 @@ import type { RunPodSandboxRequest as _keelson_runtime_v1_RunPodSandboxRequest, 
 import type { RunPodSandboxResponse as _keelson_runtime_v1_RunPodSandboxResponse, RunPodSandboxResponse__Output as _keelson_runtime_v1_RunPodSandboxResponse__Output } from '../../../keelson/runtime/v1/RunPodSandboxResponse';
 import type { StartContainerRequest as _keelson_runtime_v1_StartContainerRequest, StartContainerRequest__Output as _keelson_runtime_v1_StartContainerRequest__Output } from '../../../keelson/runtime/v1/StartContainerRequest';
 import type { StartContainerResponse as _keelson_runtime_v1_StartContainerResponse, StartContainerResponse__Output as _keelson_runtime_v1_StartContainerResponse__Output } from '../../../keelson/runtime/v1/StartContainerResponse';
+import type { StatusRequest as _keelson_runtime_v1_StatusRequest, StatusRequest__Output as _keelson_runtime_v1_StatusRequest__Output } from '../../../keelson/runtime/v1/StatusRequest';
+import type { StatusResponse as _keelson_runtime_v1_StatusResponse, StatusResponse__Output as _keelson_runtime_v1_StatusResponse__Output } from '../../../keelson/runtime/v1/StatusResponse';
 import type { StopContainerRequest as _keelson_runtime_v1_StopContainerRequest, StopContainerRequest__Output as _keelson_runtime_v1_StopContainerRequest__Output } from '../../../keelson/runtime/v1/StopContainerRequest';
 import type { StopContainerResponse as _keelson_runtime_v1_StopContainerResponse, StopContainerResponse__Output as _keelson_runtime_v1_StopContainerResponse__Output } from '../../../keelson/runtime/v1/StopContainerResponse';
 import type { StopPodSandboxRequest as _keelson_runtime_v1_StopPodSandboxRequest, StopPodSandboxRequest__Output as _keelson_runtime_v1_StopPodSandboxRequest__Output } from '../../../keelson/runtime/v1/StopPodSandboxRequest';
 import type { StopPodSandboxResponse as _keelson_runtime_v1_StopPodSandboxResponse, StopPodSandboxResponse__Output as _keelson_runtime_v1_StopPodSandboxResponse__Output } from '../../../keelson/runtime/v1/StopPodSandboxResponse';
+import type { UpdateRuntimeConfigRequest as _keelson_runtime_v1_UpdateRuntimeConfigRequest, UpdateRuntimeConfigRequest__Output as _keelson_runtime_v1_UpdateRuntimeConfigRequest__Output } from '../../../keelson/runtime/v1/UpdateRuntimeConfigRequest';
+import type { UpdateRuntimeConfigResponse as _keelson_runtime_v1_UpdateRuntimeConfigResponse, UpdateRuntimeConfigResponse__Output as _keelson_runtime_v1_UpdateRuntimeConfigResponse__Output } from '../../../keelson/runtime/v1/UpdateRuntimeConfigResponse';
 import type { VersionRequest as _keelson_runtime_v1_VersionRequest, VersionRequest__Output as _keelson_runtime_v1_VersionRequest__Output } from '../../../keelson/runtime/v1/VersionRequest';
 import type { VersionResponse as _keelson_runtime_v1_VersionResponse, VersionResponse__Output as _keelson_runtime_v1_VersionResponse__Output } from '../../../keelson/runtime/v1/VersionResponse';
 
@@ -160,6 +164,15 @@ export interface RuntimeServiceClient extends grpc.Client {
   startContainer(argument: _keelson_runtime_v1_StartContainerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_keelson_runtime_v1_StartContainerResponse__Output>): grpc.ClientUnaryCall;
   startContainer(argument: _keelson_runtime_v1_StartContainerRequest, callback: grpc.requestCallback<_keelson_runtime_v1_StartContainerResponse__Output>): grpc.ClientUnaryCall;
   
+  Status(argument: _keelson_runtime_v1_StatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_keelson_runtime_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  Status(argument: _keelson_runtime_v1_StatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_keelson_runtime_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  Status(argument: _keelson_runtime_v1_StatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_keelson_runtime_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  Status(argument: _keelson_runtime_v1_StatusRequest, callback: grpc.requestCallback<_keelson_runtime_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  status(argument: _keelson_runtime_v1_StatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_keelson_runtime_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  status(argument: _keelson_runtime_v1_StatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_keelson_runtime_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  status(argument: _keelson_runtime_v1_StatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_keelson_runtime_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  status(argument: _keelson_runtime_v1_StatusRequest, callback: grpc.requestCallback<_keelson_runtime_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  
   StopContainer(argument: _keelson_runtime_v1_StopContainerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_keelson_runtime_v1_StopContainerResponse__Output>): grpc.ClientUnaryCall;
   StopContainer(argument: _keelson_runtime_v1_StopContainerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_keelson_runtime_v1_StopContainerResponse__Output>): grpc.ClientUnaryCall;
   StopContainer(argument: _keelson_runtime_v1_StopContainerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_keelson_runtime_v1_StopContainerResponse__Output>): grpc.ClientUnaryCall;
@@ -177,6 +190,15 @@ export interface RuntimeServiceClient extends grpc.Client {
   stopPodSandbox(argument: _keelson_runtime_v1_StopPodSandboxRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_keelson_runtime_v1_StopPodSandboxResponse__Output>): grpc.ClientUnaryCall;
   stopPodSandbox(argument: _keelson_runtime_v1_StopPodSandboxRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_keelson_runtime_v1_StopPodSandboxResponse__Output>): grpc.ClientUnaryCall;
   stopPodSandbox(argument: _keelson_runtime_v1_StopPodSandboxRequest, callback: grpc.requestCallback<_keelson_runtime_v1_StopPodSandboxResponse__Output>): grpc.ClientUnaryCall;
+  
+  UpdateRuntimeConfig(argument: _keelson_runtime_v1_UpdateRuntimeConfigRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_keelson_runtime_v1_UpdateRuntimeConfigResponse__Output>): grpc.ClientUnaryCall;
+  UpdateRuntimeConfig(argument: _keelson_runtime_v1_UpdateRuntimeConfigRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_keelson_runtime_v1_UpdateRuntimeConfigResponse__Output>): grpc.ClientUnaryCall;
+  UpdateRuntimeConfig(argument: _keelson_runtime_v1_UpdateRuntimeConfigRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_keelson_runtime_v1_UpdateRuntimeConfigResponse__Output>): grpc.ClientUnaryCall;
+  UpdateRuntimeConfig(argument: _keelson_runtime_v1_UpdateRuntimeConfigRequest, callback: grpc.requestCallback<_keelson_runtime_v1_UpdateRuntimeConfigResponse__Output>): grpc.ClientUnaryCall;
+  updateRuntimeConfig(argument: _keelson_runtime_v1_UpdateRuntimeConfigRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_keelson_runtime_v1_UpdateRuntimeConfigResponse__Output>): grpc.ClientUnaryCall;
+  updateRuntimeConfig(argument: _keelson_runtime_v1_UpdateRuntimeConfigRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_keelson_runtime_v1_UpdateRuntimeConfigResponse__Output>): grpc.ClientUnaryCall;
+  updateRuntimeConfig(argument: _keelson_runtime_v1_UpdateRuntimeConfigRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_keelson_runtime_v1_UpdateRuntimeConfigResponse__Output>): grpc.ClientUnaryCall;
+  updateRuntimeConfig(argument: _keelson_runtime_v1_UpdateRuntimeConfigRequest, callback: grpc.requestCallback<_keelson_runtime_v1_UpdateRuntimeConfigResponse__Output>): grpc.ClientUnaryCall;
   
   Version(argument: _keelson_runtime_v1_VersionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_keelson_runtime_v1_VersionResponse__Output>): grpc.ClientUnaryCall;
   Version(argument: _keelson_runtime_v1_VersionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_keelson_runtime_v1_VersionResponse__Output>): grpc.ClientUnaryCall;
@@ -218,9 +240,13 @@ export interface RuntimeServiceHandlers extends grpc.UntypedServiceImplementatio
   
   StartContainer: grpc.handleUnaryCall<_keelson_runtime_v1_StartContainerRequest__Output, _keelson_runtime_v1_StartContainerResponse>;
   
+  Status: grpc.handleUnaryCall<_keelson_runtime_v1_StatusRequest__Output, _keelson_runtime_v1_StatusResponse>;
+  
   StopContainer: grpc.handleUnaryCall<_keelson_runtime_v1_StopContainerRequest__Output, _keelson_runtime_v1_StopContainerResponse>;
   
   StopPodSandbox: grpc.handleUnaryCall<_keelson_runtime_v1_StopPodSandboxRequest__Output, _keelson_runtime_v1_StopPodSandboxResponse>;
+  
+  UpdateRuntimeConfig: grpc.handleUnaryCall<_keelson_runtime_v1_UpdateRuntimeConfigRequest__Output, _keelson_runtime_v1_UpdateRuntimeConfigResponse>;
   
   Version: grpc.handleUnaryCall<_keelson_runtime_v1_VersionRequest__Output, _keelson_runtime_v1_VersionResponse>;
   
@@ -241,7 +267,9 @@ export interface RuntimeServiceDefinition extends grpc.ServiceDefinition {
   ReopenContainerLog: MethodDefinition<_keelson_runtime_v1_ReopenContainerLogRequest, _keelson_runtime_v1_ReopenContainerLogResponse, _keelson_runtime_v1_ReopenContainerLogRequest__Output, _keelson_runtime_v1_ReopenContainerLogResponse__Output>
   RunPodSandbox: MethodDefinition<_keelson_runtime_v1_RunPodSandboxRequest, _keelson_runtime_v1_RunPodSandboxResponse, _keelson_runtime_v1_RunPodSandboxRequest__Output, _keelson_runtime_v1_RunPodSandboxResponse__Output>
   StartContainer: MethodDefinition<_keelson_runtime_v1_StartContainerRequest, _keelson_runtime_v1_StartContainerResponse, _keelson_runtime_v1_StartContainerRequest__Output, _keelson_runtime_v1_StartContainerResponse__Output>
+  Status: MethodDefinition<_keelson_runtime_v1_StatusRequest, _keelson_runtime_v1_StatusResponse, _keelson_runtime_v1_StatusRequest__Output, _keelson_runtime_v1_StatusResponse__Output>
   StopContainer: MethodDefinition<_keelson_runtime_v1_StopContainerRequest, _keelson_runtime_v1_StopContainerResponse, _keelson_runtime_v1_StopContainerRequest__Output, _keelson_runtime_v1_StopContainerResponse__Output>
   StopPodSandbox: MethodDefinition<_keelson_runtime_v1_StopPodSandboxRequest, _keelson_runtime_v1_StopPodSandboxResponse, _keelson_runtime_v1_StopPodSandboxRequest__Output, _keelson_runtime_v1_StopPodSandboxResponse__Output>
+  UpdateRuntimeConfig: MethodDefinition<_keelson_runtime_v1_UpdateRuntimeConfigRequest, _keelson_runtime_v1_UpdateRuntimeConfigResponse, _keelson_runtime_v1_UpdateRuntimeConfigRequest__Output, _keelson_runtime_v1_UpdateRuntimeConfigResponse__Output>
   Version: MethodDefinition<_keelson_runtime_v1_VersionRequest, _keelson_runtime_v1_VersionResponse, _keelson_runtime_v1_VersionRequest__Output, _keelson_runtime_v1_VersionResponse__Output>
 }
