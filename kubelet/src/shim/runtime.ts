@@ -441,7 +441,8 @@ export class Runtime implements RuntimeBackend {
     } else if (exit !== undefined) {
       exitCode = exit.exitCode;
       sig = exit.signal;
-      if (exit.signal === 9 && (await this.options.cgroups.oomKilled(c.cgroup).catch(() => false))) reason = 'OOMKilled';
+      // As containerd: a container that failed after the kernel OOM-killed a process in its cgroup was OOMKilled (pid 1 may be a shell).
+      if (exit.exitCode !== 0 && (await this.options.cgroups.oomKilled(c.cgroup).catch(() => false))) reason = 'OOMKilled';
       else reason = exit.exitCode === 0 ? 'Completed' : 'Error';
     }
     return {

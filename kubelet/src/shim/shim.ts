@@ -34,6 +34,8 @@ export interface RunningShim {
   readonly runtime: Runtime;
   /** Stops serving; containers keep running under their monitors. */
   close(): Promise<void>;
+  /** Removes every sandbox, then the node bridge, its iptables chains and the cgroup root (tests, node removal). */
+  destroyNode(): Promise<void>;
 }
 
 function cgroupsPort(manager: CgroupManager): Cgroups {
@@ -90,6 +92,10 @@ class LazyNetwork implements PodNetwork {
   async teardown(id: string): Promise<void> {
     await this.network?.teardown(id);
   }
+
+  async removeNode(): Promise<void> {
+    await this.network?.removeNode();
+  }
 }
 
 function info(s: ImageStatus): ImageInfo {
@@ -141,5 +147,14 @@ export async function startShim(o: ShimOptions): Promise<RunningShim> {
   const server: ShimServer = await serve(runtime, socket);
   logger.info('runtime shim serving', { socket, root: o.root, cgroups: manager.mode });
   const rt = runtime;
-  return { socket, runtime: rt, close: () => server.close() };
+  return {
+    socket,
+    runtime: rt,
+    close: () => server.close(),
+    destroyNode: async () => {
+      for (const s of await rt.listPodSandbox(null)) if (s.id !== undefined) await rt.removePodSandbox(s.id);
+      await network.removeNode();
+      await manager.destroy(manager.root);
+    },
+  };
 }
