@@ -12,3 +12,4 @@ fi
 # whose optional per-platform packages (unrs-resolver bindings) it recorded without entries.
 npm install --no-audit --no-fund
 npm run build
+make -C kubelet/native

@@ -55,7 +55,7 @@ export async function connectShim(config: KubeletConfig, logger: WinstonLogger, 
   const log = await open(path.join(shimRoot, 'shim.log'), 'a');
   const [cmd, ...args] = command;
   if (cmd === undefined) throw new Error('empty shim command');
-  const child = spawn(cmd, [...args, '--root', shimRoot, '--socket', config.runtimeEndpoint], { detached: true, stdio: ['ignore', log.fd, log.fd] });
+  const child = spawn(cmd, [...args, '--root', shimRoot, '--socket', config.runtimeEndpoint, ...config.shimArgs], { detached: true, stdio: ['ignore', log.fd, log.fd] });
   child.unref();
   await log.close();
   logger.info('started runtime shim', { pid: child.pid, socket: config.runtimeEndpoint });

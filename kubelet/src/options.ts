@@ -26,6 +26,8 @@ export interface KubeletOptions {
   nodeIP?: string;
   /** The shim's socket; the kubelet starts a shim there when none answers. Default <rootDir>/shim/shim.sock. */
   runtimeEndpoint?: string;
+  /** Extra flags for a shim the kubelet starts itself (e.g. `--cgroup-root`, `--bridge`, `--cluster-cidr`). */
+  shimArgs?: string[];
   /** Used until the control plane assigns one (single-node clusters without a node IPAM controller). */
   podCIDR?: string;
   /** Cluster DNS server addresses written into pods' resolv.conf (ClusterFirst). */
@@ -65,6 +67,7 @@ export interface KubeletConfig {
   rootDir: string;
   nodeIP: string;
   runtimeEndpoint: string;
+  shimArgs: string[];
   podCIDR: string;
   clusterDNS: string[];
   clusterDomain: string;
@@ -110,6 +113,7 @@ export function completeConfig(o: KubeletOptions): KubeletConfig {
     rootDir,
     nodeIP: o.nodeIP ?? defaultNodeIP(),
     runtimeEndpoint: o.runtimeEndpoint ?? path.join(rootDir, 'shim', 'shim.sock'),
+    shimArgs: o.shimArgs ?? [],
     podCIDR: o.podCIDR ?? '',
     clusterDNS: o.clusterDNS ?? [],
     clusterDomain: o.clusterDomain ?? 'cluster.local',

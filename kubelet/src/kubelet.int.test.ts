@@ -1,0 +1,270 @@
+// The kubelet against a real API server and a real shim: node registration, pods running busybox, restarts, probes, volumes, deletion.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Container, Node, Pod } from '@keelson/api';
+import { startTestServer, type TestServer } from '@keelson/apiserver';
+import { RestClient } from '@keelson/client';
+import { buildBusyboxImage } from './images';
+import { run, type RunningKubelet } from './kubelet';
+import { startShim, type RunningShim } from './shim/shim';
+
+const suffix = randomBytes(3).toString('hex');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'keelson-kubelet-'));
+const octet = 100 + (parseInt(suffix.slice(0, 2), 16) % 100);
+const nodeName = `kt-${suffix}`;
+const shimOptions = {
+  root: path.join(dir, 'shim'),
+  socket: path.join(dir, 'shim', 'shim.sock'),
+  cgroupRoot: `keelson-kt-${suffix}`,
+  bridge: `kb${suffix}`,
+  clusterCIDR: `10.253.${octet}.0/24`,
+};
+
+let api: TestServer;
+let client: RestClient;
+let shim: RunningShim;
+let kubelet: RunningKubelet;
+let abort: AbortController;
+
+function startKubelet(): RunningKubelet {
+  abort = new AbortController();
+  return run(
+    {
+      client,
+      nodeName,
+      rootDir: path.join(dir, 'kubelet'),
+      runtimeEndpoint: shimOptions.socket,
+      podCIDR: `10.253.${octet}.0/24`,
+      nodeIP: '127.0.0.1',
+      relistMs: 200,
+      backoffBaseMs: 400,
+      maxBackoffMs: 3200,
+      logLevel: 'error',
+    },
+    abort.signal,
+  );
+}
+
+const pods = () => client.resource('v1', 'Pod').namespace('default');
+
+function pod(name: string, containers: Container[], extra: Partial<NonNullable<Pod['spec']>> = {}): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: { nodeName, terminationGracePeriodSeconds: 2, containers: containers.map((c) => ({ image: 'busybox', imagePullPolicy: 'IfNotPresent', ...c })), ...extra },
+  };
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (e: unknown) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last !== undefined ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function podWhere(name: string, ok: (p: Pod) => boolean, ms?: number): Promise<Pod> {
+  return until(
+    `pod ${name}`,
+    async () => {
+      const p = (await pods().get(name)) as Pod;
+      return ok(p) ? p : undefined;
+    },
+    ms,
+  );
+}
+
+const ready = (p: Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+
+async function logs(p: Pod, container: string): Promise<string> {
+  const id = p.status?.containerStatuses?.find((c) => c.name === container)?.containerID?.replace('keelson://', '') ?? '';
+  const st = await kubelet.runtime().containerStatus(id);
+  const { readFile } = await import('node:fs/promises');
+  return (await readFile(st.logPath, 'utf8'))
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split(' ').slice(3).join(' '))
+    .join('\n');
+}
+
+beforeAll(async () => {
+  const image = await buildBusyboxImage({ out: path.join(dir, 'busybox.tar') });
+  shim = await startShim(shimOptions);
+  await shim.runtime.importImage(image.path);
+  const d = mkdtempSync(path.join(os.tmpdir(), 'keelson-kubelet-api-'));
+  api = await startTestServer(`sqlite://${path.join(d, 'state.db')}`, () => rmSync(d, { recursive: true, force: true }));
+  client = new RestClient({ config: { server: api.url, namespace: 'default', tls: { insecureSkipTlsVerify: false }, auth: {}, source: 'test' } });
+  kubelet = startKubelet();
+  await kubelet.ready;
+}, 60_000);
+
+afterAll(async () => {
+  abort?.abort();
+  await kubelet?.done.catch(() => undefined);
+  await shim?.destroyNode().catch(() => undefined);
+  await shim?.close();
+  client?.close();
+  await api?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe('kubelet', () => {
+  it('registers its Node with capacity, labels, node info, a Ready condition and a Lease', async () => {
+    const node = await until('a Ready node', async () => {
+      const n = (await client.resource('v1', 'Node').get(nodeName)) as Node;
+      return n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? n : undefined;
+    });
+    expect(node.metadata?.labels).toMatchObject({ 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux' });
+    expect(Number(node.status?.capacity?.cpu)).toBe(os.availableParallelism());
+    expect(node.status?.capacity?.pods).toBe('110');
+    expect(node.status?.nodeInfo?.containerRuntimeVersion).toBe('keelson://0.1.0');
+    expect(node.status?.conditions?.map((c) => c.type).sort()).toEqual(['DiskPressure', 'MemoryPressure', 'PIDPressure', 'Ready']);
+    const lease = await client.resource('coordination.k8s.io/v1', 'Lease').namespace('kube-node-lease').get(nodeName);
+    expect(lease.spec).toMatchObject({ holderIdentity: nodeName, leaseDurationSeconds: 40 });
+  });
+
+  it('runs a pod to Running and Ready with its IP, env from every source, and volumes', async () => {
+    await client.resource('v1', 'ConfigMap').namespace('default').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { color: 'blue', 'app.conf': 'port=80\n' } });
+    await client.resource('v1', 'Secret').namespace('default').create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, data: { password: Buffer.from('s3cret').toString('base64') } });
+    await pods().create(
+      pod(
+        'web',
+        [
+          {
+            name: 'app',
+            command: ['sh', '-c', 'echo "$COLOR $PASSWORD $MY_NAME $MY_IP $GREETING"; cat /etc/config/app.conf /etc/creds/password /etc/info/labels; echo; echo data > /scratch/x; exec sleep 1000'],
+            env: [
+              { name: 'COLOR', valueFrom: { configMapKeyRef: { name: 'settings', key: 'color' } } },
+              { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } },
+              { name: 'MY_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              { name: 'MY_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+              { name: 'GREETING', value: 'hi-$(MY_NAME)' },
+            ],
+            volumeMounts: [
+              { name: 'config', mountPath: '/etc/config' },
+              { name: 'creds', mountPath: '/etc/creds', readOnly: true },
+              { name: 'info', mountPath: '/etc/info' },
+              { name: 'scratch', mountPath: '/scratch' },
+            ],
+          },
+        ],
+        {
+          volumes: [
+            { name: 'config', configMap: { name: 'settings' } },
+            { name: 'creds', secret: { secretName: 'creds' } },
+            { name: 'info', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+            { name: 'scratch', emptyDir: {} },
+          ],
+        },
+      ),
+    );
+    const p = await podWhere('web', (x) => x.status?.phase === 'Running' && ready(x));
+    expect(p.status?.podIP).toMatch(new RegExp(`^10\\.253\\.${octet}\\.`));
+    expect(p.status?.qosClass).toBe('BestEffort');
+    expect(p.status?.containerStatuses?.[0]).toMatchObject({ name: 'app', ready: true, started: true, restartCount: 0, state: { running: {} } });
+    const out = await until('the app output', async () => {
+      const text = await logs(p, 'app');
+      return text.includes('port=80') ? text : undefined;
+    });
+    expect(out.split('\n')[0]).toBe(`blue s3cret web  hi-web`);
+    expect(out).toContain('port=80');
+    expect(out).toContain('s3cret');
+  });
+
+  it('restarts a crashing container with back-off and reports CrashLoopBackOff and the last exit', async () => {
+    await pods().create(pod('crash', [{ name: 'app', command: ['sh', '-c', 'echo boom; exit 3'] }]));
+    const p = await podWhere('crash', (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2 && x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff');
+    expect(p.status?.containerStatuses?.[0]?.lastState?.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+    expect(p.status?.phase).toBe('Running');
+  });
+
+  it('runs init containers in order before the app, and finishes a restartPolicy Never pod as Succeeded', async () => {
+    await pods().create(
+      pod('job', [{ name: 'main', command: ['sh', '-c', 'cat /work/log'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }], {
+        restartPolicy: 'Never',
+        volumes: [{ name: 'work', emptyDir: {} }],
+        initContainers: [
+          { name: 'first', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'echo first >> /work/log'], volumeMounts: [{ name: 'work', mountPath: '/work' }] },
+          { name: 'second', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'echo second >> /work/log'], volumeMounts: [{ name: 'work', mountPath: '/work' }] },
+        ],
+      }),
+    );
+    const p = await podWhere('job', (x) => x.status?.phase === 'Succeeded');
+    expect(p.status?.initContainerStatuses?.map((s) => [s.name, s.state?.terminated?.reason])).toEqual([
+      ['first', 'Completed'],
+      ['second', 'Completed'],
+    ]);
+    expect(await logs(p, 'main')).toBe('first\nsecond');
+    const failing = await pods().create(pod('fails', [{ name: 'main', command: ['sh', '-c', 'exit 2'] }], { restartPolicy: 'Never' }));
+    expect(failing.metadata?.name).toBe('fails');
+    const f = await podWhere('fails', (x) => x.status?.phase === 'Failed');
+    expect(f.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(2);
+  });
+
+  it('drives Ready from a readiness probe and restarts a container whose liveness probe fails', async () => {
+    await pods().create(
+      pod('probed', [
+        {
+          name: 'app',
+          command: ['sh', '-c', 'exec sleep 1000'],
+          readinessProbe: { exec: { command: ['test', '-f', '/tmp/ready'] }, periodSeconds: 1, failureThreshold: 1 },
+          livenessProbe: { exec: { command: ['test', '!', '-f', '/tmp/dead'] }, periodSeconds: 1, failureThreshold: 2 },
+        },
+      ]),
+    );
+    const running = await podWhere('probed', (x) => x.status?.phase === 'Running' && x.status.containerStatuses?.[0]?.state?.running !== undefined);
+    expect(ready(running)).toBe(false);
+    const id = running.status?.containerStatuses?.[0]?.containerID?.replace('keelson://', '') ?? '';
+    await kubelet.runtime().execSync(id, ['touch', '/tmp/ready']);
+    await podWhere('probed', ready);
+    await kubelet.runtime().execSync(id, ['touch', '/tmp/dead']);
+    const restarted = await podWhere('probed', (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
+    expect(restarted.status?.containerStatuses?.[0]?.containerID).not.toBe(`keelson://${id}`);
+  });
+
+  it('reports OOMKilled for a container over its memory limit', async () => {
+    await pods().create(pod('hog', [{ name: 'app', command: ['sh', '-c', 'head -c 300m /dev/zero | tail'], resources: { limits: { memory: '32Mi' } } }], { restartPolicy: 'Never' }));
+    const p = await podWhere('hog', (x) => x.status?.phase === 'Failed');
+    expect(p.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({ reason: 'OOMKilled', exitCode: 137 });
+    expect(p.status?.qosClass).toBe('Burstable');
+  });
+
+  it('keeps running containers across a kubelet restart', async () => {
+    const before = await podWhere('web', ready);
+    const id = before.status?.containerStatuses?.[0]?.containerID;
+    abort.abort();
+    await kubelet.done;
+    kubelet = startKubelet();
+    await kubelet.ready;
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = await podWhere('web', ready);
+    expect(after.status?.containerStatuses?.[0]?.containerID).toBe(id);
+    expect(after.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+  });
+
+  it('stops a deleted pod within its grace period and confirms the deletion', async () => {
+    const p = await podWhere('web', ready);
+    const id = p.status?.containerStatuses?.[0]?.containerID?.replace('keelson://', '') ?? '';
+    await pods().delete('web', { gracePeriodSeconds: 1 });
+    await until('the pod to be gone', async () => {
+      try {
+        await pods().get('web');
+        return undefined;
+      } catch {
+        return true;
+      }
+    });
+    await expect(kubelet.runtime().containerStatus(id)).rejects.toMatchObject({ reason: 'NotFound' });
+    expect((await kubelet.runtime().listPodSandbox()).filter((s) => s.metadata?.name === 'web')).toEqual([]);
+  });
+});
