@@ -68,6 +68,8 @@ const entries: Entry[] = [
   { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', resource: 'leases', namespaced: true, schemaPrefix: 'CoordinationV1' },
   // discovery.k8s.io/v1
   { group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', resource: 'endpointslices', namespaced: true, schemaPrefix: 'DiscoveryV1' },
+  // storage.k8s.io/v1
+  { group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', resource: 'storageclasses', namespaced: false, shortNames: ['sc'], schemaPrefix: 'StorageV1' },
 ];
 
 function complete(e: Entry): ResourceInfo {

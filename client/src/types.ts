@@ -22,6 +22,7 @@ import type {
   Service,
   ServiceAccount,
   StatefulSet,
+  StorageClass,
 } from '@keelson/api';
 
 /**
@@ -64,6 +65,7 @@ export interface KnownKinds {
   'batch/v1/CronJob': CronJob;
   'coordination.k8s.io/v1/Lease': Lease;
   'discovery.k8s.io/v1/EndpointSlice': EndpointSlice;
+  'storage.k8s.io/v1/StorageClass': StorageClass;
 }
 
 /** The object type of `apiVersion` + `kind`: the known type, or ObjectLike. */

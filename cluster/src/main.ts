@@ -1,14 +1,14 @@
 // The `keelson` launcher: parses the command line and runs one component (or, later, all of them).
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { run as runApiServer } from '@keelson/apiserver';
 import { run as runScheduler } from '@keelson/scheduler';
-import { run as runControllerManager, enabledControllers, ControllerManagerConfigError } from '@keelson/controller-manager';
+import { run as runControllerManager, enabledControllers, ControllerManagerConfigError, parseDurationMs, parseCidr } from '@keelson/controller-manager';
+import { run as runKubelet, startShim, type KubeletOptions } from '@keelson/kubelet';
 import { runServer } from './server';
 import { version } from './version';
 
 /** Components that later issues deliver; until then their subcommand says so and exits 1. */
 const planned: { name: string; summary: string; issue: number }[] = [
-  { name: 'kubelet', summary: 'run pods on this node', issue: 8 },
   { name: 'proxy', summary: 'make Services reach their pods on this node', issue: 9 },
   { name: 'agent', summary: 'join this machine to a cluster as a node', issue: 10 },
 ];
@@ -66,16 +66,28 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--kubeconfig <file>', 'kubeconfig to reach the API server with (default: KUBECONFIG, ~/.kube/config or in-cluster)')
     .option('--leader-elect', 'run controllers only while holding the kube-system/kube-controller-manager Lease (for several replicas)', false)
     .option('--controllers <list>', 'controllers to run: * for all, name to add one, -name to drop one (comma-separated)', parseControllers, ['*'])
+    .addOption(new Option('--node-monitor-grace-period <duration>', 'how long a node may go without renewing its Lease or heartbeat before it is marked Unknown').argParser(parseDuration).default(40_000, '40s'))
+    .addOption(new Option('--node-monitor-period <duration>', 'how often the node lifecycle controller checks every node').argParser(parseDuration).default(5_000, '5s'))
+    .option('--default-not-ready-toleration-seconds <n>', 'how long pods without their own toleration stay on a not-ready node', parseSeconds, 300)
+    .option('--default-unreachable-toleration-seconds <n>', 'how long pods without their own toleration stay on an unreachable node', parseSeconds, 300)
+    .option('--cluster-cidr <cidr>', 'the CIDR nodes\' pod CIDRs are allocated from', parseClusterCidr, '10.42.0.0/16')
+    .option('--node-cidr-mask-size <n>', 'prefix length of each node\'s pod CIDR', parseMaskSize, 24)
     .option('--metrics-port <n>', 'port of /healthz, /readyz and /metrics', parsePort, 10257)
     .option('--bind-address <addr>', 'address of /healthz, /readyz and /metrics', '127.0.0.1')
     .option('--log-level <level>', 'error, warn, info or debug', 'info')
-    .action(async (opts: { kubeconfig?: string; leaderElect: boolean; controllers: string[]; metricsPort: number; bindAddress: string; logLevel: string }) => {
+    .action(async (opts: { kubeconfig?: string; leaderElect: boolean; controllers: string[]; metricsPort: number; bindAddress: string; logLevel: string } & NodeControllerFlags) => {
       await runUntilSignal((signal) => {
         const cm = runControllerManager(
           {
             ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
             leaderElect: opts.leaderElect,
             controllers: opts.controllers,
+            nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriod,
+            nodeMonitorPeriodMs: opts.nodeMonitorPeriod,
+            defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
+            defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
+            clusterCidr: opts.clusterCidr,
+            nodeCidrMaskSize: opts.nodeCidrMaskSize,
             port: opts.metricsPort,
             bindAddress: opts.bindAddress,
             logLevel: parseLogLevel(opts.logLevel),
@@ -87,14 +99,19 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     });
   program
     .command('server')
-    .description('run a single-node cluster in one process (today: the API server on SQLite) and write an admin kubeconfig')
+    .description('run a single-node cluster in one process (API server on SQLite or etcd, controller-manager, scheduler, kubelet) and write an admin kubeconfig')
     .option('--data-dir <dir>', 'where state lives', '/var/lib/keelson/server')
     .option('--storage <uri>', 'storage URI instead of SQLite in the data directory (etcd://host:2379,…)')
     .option('--port <n>', 'API port', parsePort, 6443)
     .option('--bind-address <addr>', 'API address', '127.0.0.1')
     .option('--write-kubeconfig <file>', 'where to write the admin kubeconfig', '/etc/keelson/keelson.yaml')
+    .option('--disable-agent', 'run no kubelet on this machine (control plane only)', false)
+    .option('--node-name <name>', 'this machine\'s Node name (default: the hostname)')
+    .option('--node-ip <addr>', 'this machine\'s InternalIP')
+    .option('--kubelet-root-dir <dir>', 'the kubelet\'s pods, logs and runtime state', '/var/lib/keelson/kubelet')
+    .option('--images <dir>', 'image archives the kubelet imports at start', '/var/lib/keelson/agent/images')
     .option('--log-level <level>', 'error, warn, info or debug', 'info')
-    .action(async (opts: { dataDir: string; storage?: string; port: number; bindAddress: string; writeKubeconfig: string; logLevel: string }) => {
+    .action(async (opts: { dataDir: string; storage?: string; port: number; bindAddress: string; writeKubeconfig: string; logLevel: string; disableAgent: boolean; nodeName?: string; nodeIp?: string; kubeletRootDir: string; images: string }) => {
       await runUntilSignal((signal) =>
         runServer(
           {
@@ -104,11 +121,70 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
             kubeconfig: opts.writeKubeconfig,
             logLevel: parseLogLevel(opts.logLevel),
             ...(opts.storage !== undefined ? { storage: opts.storage } : {}),
+            disableAgent: opts.disableAgent,
+            kubelet: {
+              rootDir: opts.kubeletRootDir,
+              imagesImportDir: opts.images,
+              ...(opts.nodeName !== undefined ? { nodeName: opts.nodeName } : {}),
+              ...(opts.nodeIp !== undefined ? { nodeIP: opts.nodeIp } : {}),
+            },
           },
           signal,
           (line) => process.stderr.write(`${line}\n`),
         ),
       );
+    });
+  program
+    .command('kubelet')
+    .description('register this machine as a Node and run the pods bound to it through the runtime shim')
+    .option('--kubeconfig <file>', 'kubeconfig to reach the API server with (default: KUBECONFIG, ~/.kube/config or in-cluster)')
+    .option('--node-name <name>', 'the Node name (default: the hostname)')
+    .option('--root-dir <dir>', 'pods\' volumes, logs and the shim\'s state', '/var/lib/keelson/kubelet')
+    .option('--node-ip <addr>', 'the node\'s InternalIP (default: the first non-loopback IPv4 address)')
+    .option('--runtime-endpoint <socket>', 'the shim\'s unix socket (started when nothing answers there)')
+    .option('--pod-cidr <cidr>', 'pod range to use until the control plane assigns one')
+    .option('--cluster-cidr <cidr>', 'the whole cluster\'s pod range (traffic leaving it is masqueraded)', '10.42.0.0/16')
+    .option('--cluster-dns <ips>', 'DNS servers for ClusterFirst pods (comma-separated)', '')
+    .option('--cluster-domain <domain>', 'the cluster\'s DNS domain', 'cluster.local')
+    .option('--max-pods <n>', 'pods this node accepts', parsePositive, 110)
+    .option('--node-labels <k=v,...>', 'extra labels of the Node', parseLabels, {})
+    .option('--images <dir>', 'image archives imported at start', '/var/lib/keelson/agent/images')
+    .option('--cgroup-root <name>', 'parent cgroup of all pods', 'keelson')
+    .option('--bridge <name>', 'the pod bridge', 'keelson0')
+    .option('--port <n>', 'port of the kubelet API', parsePort, 10250)
+    .option('--log-level <level>', 'error, warn, info or debug', 'info')
+    .action(async (opts: KubeletFlags) => {
+      await runUntilSignal((signal) => {
+        const k = runKubelet(kubeletOptions(opts), signal);
+        return { ready: k.ready, done: k.done };
+      });
+    });
+  program
+    .command('shim')
+    .description('run the container runtime shim (the kubelet starts one itself when none runs)')
+    .option('--root <dir>', 'state, images, sandboxes and containers', '/var/lib/keelson/kubelet/shim')
+    .option('--socket <path>', 'unix socket to serve on (default: <root>/shim.sock)')
+    .option('--cgroup-root <name>', 'parent cgroup of all pods', 'keelson')
+    .option('--bridge <name>', 'the pod bridge', 'keelson0')
+    .option('--cluster-cidr <cidr>', 'the whole cluster\'s pod range', '10.42.0.0/16')
+    .option('--pod-cidr <cidr>', 'this node\'s pod range (else set by the kubelet)')
+    .action(async (opts: { root: string; socket?: string; cgroupRoot: string; bridge: string; clusterCidr: string; podCidr?: string }) => {
+      await runUntilSignal((signal) => {
+        const started = startShim({
+          root: opts.root,
+          cgroupRoot: opts.cgroupRoot,
+          bridge: opts.bridge,
+          clusterCIDR: opts.clusterCidr,
+          ...(opts.socket !== undefined ? { socket: opts.socket } : {}),
+          ...(opts.podCidr !== undefined ? { podCIDR: opts.podCidr } : {}),
+        });
+        const done = (async () => {
+          const shim = await started;
+          await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+          await shim.close();
+        })();
+        return { ready: started.then(() => undefined), done };
+      });
     });
   for (const p of planned) {
     program
@@ -142,6 +218,98 @@ function parseControllers(v: string): string[] {
     throw e;
   }
   return list;
+}
+
+/** The node lifecycle and node IPAM flags of `keelson controller-manager`, as parsed. */
+interface NodeControllerFlags {
+  nodeMonitorGracePeriod: number;
+  nodeMonitorPeriod: number;
+  defaultNotReadyTolerationSeconds: number;
+  defaultUnreachableTolerationSeconds: number;
+  clusterCidr: string;
+  nodeCidrMaskSize: number;
+}
+
+/** A Go duration (`40s`, `5m`) in milliseconds. */
+function parseDuration(v: string): number {
+  try {
+    return parseDurationMs(v);
+  } catch (e: unknown) {
+    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+function parseSeconds(v: string): number {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('must be a whole number of seconds');
+  return Number(v);
+}
+
+function parseClusterCidr(v: string): string {
+  try {
+    parseCidr(v);
+  } catch (e: unknown) {
+    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+  }
+  return v;
+}
+
+function parseMaskSize(v: string): number {
+  if (!/^\d{1,2}$/.test(v) || Number(v) > 32) throw new InvalidArgumentError('must be a prefix length 0-32');
+  return Number(v);
+}
+
+/** The flags of `keelson kubelet`, as parsed. */
+export interface KubeletFlags {
+  kubeconfig?: string;
+  nodeName?: string;
+  rootDir: string;
+  nodeIp?: string;
+  runtimeEndpoint?: string;
+  podCidr?: string;
+  clusterCidr: string;
+  clusterDns: string;
+  clusterDomain: string;
+  maxPods: number;
+  nodeLabels: Record<string, string>;
+  images: string;
+  cgroupRoot: string;
+  bridge: string;
+  port: number;
+  logLevel: string;
+}
+
+export function kubeletOptions(opts: KubeletFlags): KubeletOptions {
+  return {
+    ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
+    ...(opts.nodeName !== undefined ? { nodeName: opts.nodeName } : {}),
+    ...(opts.nodeIp !== undefined ? { nodeIP: opts.nodeIp } : {}),
+    ...(opts.runtimeEndpoint !== undefined ? { runtimeEndpoint: opts.runtimeEndpoint } : {}),
+    ...(opts.podCidr !== undefined ? { podCIDR: opts.podCidr } : {}),
+    rootDir: opts.rootDir,
+    clusterDNS: opts.clusterDns.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    clusterDomain: opts.clusterDomain,
+    maxPods: opts.maxPods,
+    nodeLabels: opts.nodeLabels,
+    imagesImportDir: opts.images,
+    shimArgs: ['--cgroup-root', opts.cgroupRoot, '--bridge', opts.bridge, '--cluster-cidr', opts.clusterCidr],
+    port: opts.port,
+    logLevel: parseLogLevel(opts.logLevel),
+  };
+}
+
+function parsePositive(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) === 0) throw new InvalidArgumentError('must be a positive whole number');
+  return Number(v);
+}
+
+function parseLabels(v: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of v.split(',').filter((p) => p !== '')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new InvalidArgumentError(`"${pair}" is not key=value`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
 }
 
 function parseLogLevel(v: string): 'error' | 'warn' | 'info' | 'debug' {

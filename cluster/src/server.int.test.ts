@@ -2,7 +2,9 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
+import { buildBusyboxImage, startShim } from '@keelson/kubelet';
 import { runServer } from './server';
 
 describe('keelson server', () => {
@@ -19,7 +21,7 @@ describe('keelson server', () => {
     const lines: string[] = [];
     const start = async (): Promise<{ abort: AbortController; done: Promise<void> }> => {
       const abort = new AbortController();
-      const s = runServer({ dataDir: join(dir, 'data'), port: 0, bindAddress: '127.0.0.1', kubeconfig, logLevel: 'error' }, abort.signal, (l) => lines.push(l));
+      const s = runServer({ dataDir: join(dir, 'data'), port: 0, bindAddress: '127.0.0.1', kubeconfig, logLevel: 'error', disableAgent: true }, abort.signal, (l) => lines.push(l));
       await s.ready;
       return { abort, done: s.done };
     };
@@ -71,5 +73,77 @@ describe('keelson server', () => {
     second.abort.abort();
     await second.done;
     expect(lines.some((l) => l.includes('kubeconfig written to'))).toBe(true);
+  });
+
+  it('runs its own node: a Deployment\'s pods are scheduled there and run busybox, and come back after a restart', async () => {
+    const suffix = randomBytes(3).toString('hex');
+    const image = await buildBusyboxImage({ out: join(dir, 'images', 'busybox.tar') });
+    // The shim the kubelet would start, in-process here so the test can remove everything it made.
+    const shim = await startShim({ root: join(dir, 'kubelet', 'shim'), cgroupRoot: `keelson-srv-${suffix}`, bridge: `ksv${suffix}`, clusterCIDR: '10.42.0.0/16' });
+    const kubeconfig = join(dir, 'etc', 'keelson.yaml');
+    const start = async (): Promise<{ abort: AbortController; done: Promise<void> }> => {
+      const abort = new AbortController();
+      const s = runServer(
+        {
+          dataDir: join(dir, 'data'),
+          port: 0,
+          bindAddress: '127.0.0.1',
+          kubeconfig,
+          logLevel: 'error',
+          kubelet: { nodeName: `srv-${suffix}`, nodeIP: '127.0.0.1', rootDir: join(dir, 'kubelet'), imagesImportDir: join(dir, 'images'), relistMs: 200 },
+        },
+        abort.signal,
+        () => undefined,
+      );
+      await s.ready;
+      return { abort, done: s.done };
+    };
+    let server = await start();
+    try {
+      expect(image.names).toContain('docker.io/library/busybox:latest');
+      const kc = new k8s.KubeConfig();
+      kc.loadFromFile(kubeconfig);
+      let core = kc.makeApiClient(k8s.CoreV1Api);
+      await kc.makeApiClient(k8s.AppsV1Api).createNamespacedDeployment({
+        namespace: 'default',
+        body: {
+          metadata: { name: 'sleepers' },
+          spec: {
+            replicas: 2,
+            selector: { matchLabels: { app: 'sleepers' } },
+            template: { metadata: { labels: { app: 'sleepers' } }, spec: { containers: [{ name: 'main', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sleep', '1000'] }] } },
+          },
+        },
+      });
+      const runningPods = async (): Promise<k8s.V1Pod[]> => {
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const pods = (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=sleepers' })).items;
+          const ready = pods.filter((p) => p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+          if (ready.length === 2) return ready;
+          if (Date.now() > deadline) throw new Error(`pods not running: ${JSON.stringify(pods.map((p) => [p.metadata?.name, p.status?.phase, p.spec?.nodeName]))}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      const before = await runningPods();
+      expect(before.map((p) => p.spec?.nodeName)).toEqual([`srv-${suffix}`, `srv-${suffix}`]);
+      const node = await core.readNode({ name: `srv-${suffix}` });
+      expect(node.spec?.podCIDR).toMatch(/^10\.42\.\d+\.0\/24$/);
+      expect(before.every((p) => p.status?.podIP?.startsWith(node.spec!.podCIDR!.split('.').slice(0, 3).join('.')))).toBe(true);
+      server.abort.abort();
+      await server.done;
+      server = await start();
+      // A new port: read the rewritten kubeconfig.
+      const kc2 = new k8s.KubeConfig();
+      kc2.loadFromFile(kubeconfig);
+      core = kc2.makeApiClient(k8s.CoreV1Api);
+      const after = await runningPods();
+      expect(after.map((p) => p.status?.containerStatuses?.[0]?.containerID).sort()).toEqual(before.map((p) => p.status?.containerStatuses?.[0]?.containerID).sort());
+    } finally {
+      server.abort.abort();
+      await server.done;
+      await shim.destroyNode().catch(() => undefined);
+      await shim.close();
+    }
   });
 });

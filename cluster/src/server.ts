@@ -5,6 +5,7 @@ import { dump } from 'js-yaml';
 import { run as runApiServer } from '@keelson/apiserver';
 import { RestClient } from '@keelson/client';
 import { run as runControllerManager } from '@keelson/controller-manager';
+import { run as runKubelet, type KubeletOptions } from '@keelson/kubelet';
 import { run as runScheduler } from '@keelson/scheduler';
 
 export interface ServerOptions {
@@ -16,6 +17,10 @@ export interface ServerOptions {
   /** Overrides the storage URI (default: SQLite in the data directory). */
   storage?: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** Run no kubelet: a control-plane-only machine. */
+  disableAgent?: boolean;
+  /** The kubelet's options (node name, root dir, …); the server supplies its client. */
+  kubelet?: Omit<KubeletOptions, 'client' | 'kubeconfig'>;
 }
 
 /** A kubeconfig for the admin of a local server. */
@@ -39,6 +44,7 @@ export function runServer(o: ServerOptions, signal: AbortSignal, log: (line: str
   // Components start in order on ready signals (k3s-style): the API first, then its clients.
   let controllers: ReturnType<typeof runControllerManager> | undefined;
   let scheduler: ReturnType<typeof runScheduler> | undefined;
+  let kubelet: ReturnType<typeof runKubelet> | undefined;
   const ready = (async () => {
     await api.ready;
     mkdirSync(dirname(o.kubeconfig), { recursive: true });
@@ -50,12 +56,16 @@ export function runServer(o: ServerOptions, signal: AbortSignal, log: (line: str
     controllers = runControllerManager({ client, port: 0, bindAddress: '127.0.0.1', logLevel: o.logLevel }, signal);
     scheduler = runScheduler({ client, metricsPort: 0, bindAddress: '127.0.0.1', logLevel: o.logLevel }, signal);
     await Promise.all([controllers.started, scheduler.ready]);
+    if (o.disableAgent !== true) {
+      kubelet = runKubelet({ logLevel: o.logLevel, ...o.kubelet, client }, signal);
+      await kubelet.ready;
+    }
     log(`keelson server: API at ${api.url()} (storage ${storage}); kubeconfig written to ${o.kubeconfig}`);
-    log('keelson server: running components: apiserver, controller-manager, scheduler (the kubelet and proxy join as they are built)');
+    log(`keelson server: running components: apiserver, controller-manager, scheduler${kubelet !== undefined ? `, kubelet (node ${kubelet.config.nodeName})` : ''}`);
   })();
   const done = (async () => {
     await ready.catch(() => undefined);
-    await Promise.all([api.done, controllers?.done.catch(() => undefined), scheduler?.done.catch(() => undefined)]);
+    await Promise.all([api.done, controllers?.done.catch(() => undefined), scheduler?.done.catch(() => undefined), kubelet?.done.catch(() => undefined)]);
   })();
   return { ready, done };
 }

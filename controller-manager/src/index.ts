@@ -24,6 +24,15 @@ export { EndpointsController, type EndpointsControllerOptions } from './endpoint
 export { EndpointSliceController, type EndpointSliceControllerOptions } from './endpointslice/controller';
 export { JobController, type JobControllerOptions } from './job/controller';
 export { TTLAfterFinishedController, type TTLAfterFinishedOptions } from './ttlafterfinished/controller';
+export { CronJobController, type CronJobControllerOptions } from './cronjob/controller';
+export { parseSchedule, ScheduleError, type Schedule } from './cronjob/schedule';
+export { NodeLifecycleController, type NodeLifecycleControllerOptions } from './nodelifecycle/controller';
+export { parseDurationMs, DurationError } from './nodelifecycle/duration';
+export { NodeIpamController, type NodeIpamControllerOptions } from './nodeipam/controller';
+export { CidrSet, CidrError, CidrExhaustedError, parseCidr, formatCidr } from './nodeipam/cidr';
+
+// A simulated node (binds pods to itself, marks them Running and Ready, confirms deletions) for tests and benchmarks.
+export * as testing from './testing/agent';
 
 // Shared pieces other workload controllers (and the scheduler and kubelet tests) reuse.
 export { ControllerExpectations, expectationsTimeoutMs } from './common/expectations';

@@ -13,17 +13,24 @@ import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger as WinstonLogger } from 'winston';
 import type { Controller } from './common/controller';
 import { errorText } from './common/errors';
+import { DaemonSetController } from './daemonset/controller';
 import { DeploymentController } from './deployment/controller';
 import { EndpointsController } from './endpoints/controller';
 import { EndpointSliceController } from './endpointslice/controller';
 import { GarbageCollector } from './garbagecollector/controller';
 import { JobController } from './job/controller';
+import { CronJobController } from './cronjob/controller';
+import { NodeLifecycleController } from './nodelifecycle/controller';
+import { NodeIpamController } from './nodeipam/controller';
 import { TTLAfterFinishedController } from './ttlafterfinished/controller';
 import { createLogger } from './log';
 import { NamespaceController } from './namespace/controller';
 import { completeConfig, type ControllerManagerConfig, type ControllerManagerOptions, type ControllerName } from './options';
 import { ReplicaSetController } from './replicaset/controller';
+import { LocalPathProvisioner } from './volume/localpath/controller';
+import { PersistentVolumeBinder } from './volume/persistentvolume/controller';
 import { startStatusServer, type StatusServer } from './server';
+import { StatefulSetController } from './statefulset/controller';
 
 /** Where the process is in its life. */
 export type Lifecycle = 'starting' | 'campaigning' | 'leading' | 'stopping' | 'stopped' | 'failed';
@@ -152,8 +159,99 @@ export function buildControllers(config: ControllerManagerConfig, client: RestCl
         workers: config.workers.job,
         backoffBaseMs: config.jobBackoffBaseMs,
       }),
+    daemonset: () =>
+      new DaemonSetController({
+        client,
+        daemonSets: factory.forKind('apps/v1', 'DaemonSet'),
+        pods: factory.forKind('v1', 'Pod'),
+        nodes: factory.forKind('v1', 'Node'),
+        revisions: factory.forKind('apps/v1', 'ControllerRevision'),
+        recorder: broadcaster.newRecorder({ component: 'daemonset-controller' }),
+        logger: child('daemonset'),
+        clock,
+        registry,
+        workers: config.workers.daemonset,
+      }),
+    statefulset: () =>
+      new StatefulSetController({
+        client,
+        statefulSets: factory.forKind('apps/v1', 'StatefulSet'),
+        pods: factory.forKind('v1', 'Pod'),
+        claims: factory.forKind('v1', 'PersistentVolumeClaim'),
+        revisions: factory.forKind('apps/v1', 'ControllerRevision'),
+        recorder: broadcaster.newRecorder({ component: 'statefulset-controller' }),
+        logger: child('statefulset'),
+        clock,
+        registry,
+        workers: config.workers.statefulset,
+      }),
     'ttl-after-finished': () =>
       new TTLAfterFinishedController({ client, jobs: factory.forKind('batch/v1', 'Job'), logger: child('ttl-after-finished'), clock, registry, workers: config.workers['ttl-after-finished'] }),
+    'node-lifecycle': () =>
+      new NodeLifecycleController({
+        client,
+        nodes: factory.forKind('v1', 'Node'),
+        leases: factory.forKind('coordination.k8s.io/v1', 'Lease'),
+        pods: factory.forKind('v1', 'Pod'),
+        recorder: broadcaster.newRecorder({ component: 'node-controller' }),
+        logger: child('node-lifecycle'),
+        clock,
+        registry,
+        workers: config.workers['node-lifecycle'],
+        gracePeriodMs: config.nodeMonitorGracePeriodMs,
+        monitorPeriodMs: config.nodeMonitorPeriodMs,
+        defaultTolerationSeconds: { notReady: config.defaultNotReadyTolerationSeconds, unreachable: config.defaultUnreachableTolerationSeconds },
+      }),
+    nodeipam: () =>
+      new NodeIpamController({
+        client,
+        nodes: factory.forKind('v1', 'Node'),
+        recorder: broadcaster.newRecorder({ component: 'node-ipam-controller' }),
+        logger: child('nodeipam'),
+        clock,
+        registry,
+        workers: config.workers.nodeipam,
+        clusterCidr: config.clusterCidr,
+        nodeCidrMaskSize: config.nodeCidrMaskSize,
+      }),
+    cronjob: () =>
+      new CronJobController({
+        client,
+        cronJobs: factory.forKind('batch/v1', 'CronJob'),
+        jobs: factory.forKind('batch/v1', 'Job'),
+        recorder: broadcaster.newRecorder({ component: 'cronjob-controller' }),
+        logger: child('cronjob'),
+        clock,
+        registry,
+        workers: config.workers.cronjob,
+      }),
+    'persistentvolume-binder': () =>
+      new PersistentVolumeBinder({
+        client,
+        volumes: factory.forKind('v1', 'PersistentVolume'),
+        claims: factory.forKind('v1', 'PersistentVolumeClaim'),
+        classes: factory.forKind('storage.k8s.io/v1', 'StorageClass'),
+        recorder: broadcaster.newRecorder({ component: 'persistentvolume-controller' }),
+        logger: child('persistentvolume-binder'),
+        clock,
+        registry,
+        workers: config.workers['persistentvolume-binder'],
+      }),
+    'local-path-provisioner': () =>
+      new LocalPathProvisioner({
+        client,
+        claims: factory.forKind('v1', 'PersistentVolumeClaim'),
+        volumes: factory.forKind('v1', 'PersistentVolume'),
+        classes: factory.forKind('storage.k8s.io/v1', 'StorageClass'),
+        nodes: factory.forKind('v1', 'Node'),
+        recorder: broadcaster.newRecorder({ component: 'keelson.io/local-path' }),
+        logger: child('local-path-provisioner'),
+        clock,
+        registry,
+        workers: config.workers['local-path-provisioner'],
+        baseDir: config.localPathDir,
+        ...(config.localPathNodeName !== undefined ? { nodeName: config.localPathNodeName } : {}),
+      }),
   };
   return config.controllers.map((name) => builders[name]());
 }

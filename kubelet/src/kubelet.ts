@@ -1,6 +1,6 @@
 // The kubelet process: registers its Node, keeps its Lease, and makes the pods bound to it run through the runtime shim.
 import { spawn } from 'node:child_process';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, readdir } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseQuantity, quantityToNumber, type Pod } from '@keelson/api';
@@ -75,6 +75,24 @@ export async function connectShim(config: KubeletConfig, logger: WinstonLogger, 
   }
 }
 
+/** Imports every image archive in `dir` (missing dir: nothing to do), as k3s does with agent/images. */
+export async function importImages(rt: RuntimeClient, dir: string, logger: WinstonLogger): Promise<void> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.tar')).sort();
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    try {
+      const images = await rt.importImage(path.join(dir, name));
+      logger.info('imported images', { file: name, images: images.flatMap((i) => i.repoTags) });
+    } catch (e: unknown) {
+      logger.warn('image import failed', { file: name, error: (e as Error).message });
+    }
+  }
+}
+
 export function run(options: KubeletOptions, signal: AbortSignal): RunningKubelet {
   const config = completeConfig(options);
   const logger = config.logger ?? createLogger(config.logLevel);
@@ -116,6 +134,7 @@ export function run(options: KubeletOptions, signal: AbortSignal): RunningKubele
       runtime = await connectShim(config, logger);
       const rt = runtime;
       const version = await rt.version();
+      await importImages(rt, config.imagesImportDir, logger);
       registrar = new NodeRegistrar({
         client,
         nodeName: config.nodeName,

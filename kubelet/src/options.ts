@@ -26,6 +26,8 @@ export interface KubeletOptions {
   nodeIP?: string;
   /** The shim's socket; the kubelet starts a shim there when none answers. Default <rootDir>/shim/shim.sock. */
   runtimeEndpoint?: string;
+  /** Image archives (OCI layout or docker save tars) imported at start, like k3s's agent/images. Default /var/lib/keelson/agent/images. */
+  imagesImportDir?: string;
   /** Extra flags for a shim the kubelet starts itself (e.g. `--cgroup-root`, `--bridge`, `--cluster-cidr`). */
   shimArgs?: string[];
   /** Used until the control plane assigns one (single-node clusters without a node IPAM controller). */
@@ -68,6 +70,7 @@ export interface KubeletConfig {
   nodeIP: string;
   runtimeEndpoint: string;
   shimArgs: string[];
+  imagesImportDir: string;
   podCIDR: string;
   clusterDNS: string[];
   clusterDomain: string;
@@ -114,6 +117,7 @@ export function completeConfig(o: KubeletOptions): KubeletConfig {
     nodeIP: o.nodeIP ?? defaultNodeIP(),
     runtimeEndpoint: o.runtimeEndpoint ?? path.join(rootDir, 'shim', 'shim.sock'),
     shimArgs: o.shimArgs ?? [],
+    imagesImportDir: o.imagesImportDir ?? '/var/lib/keelson/agent/images',
     podCIDR: o.podCIDR ?? '',
     clusterDNS: o.clusterDNS ?? [],
     clusterDomain: o.clusterDomain ?? 'cluster.local',

@@ -143,6 +143,8 @@ export function validatePersistentVolumeClaimUpdate(pvc: PersistentVolumeClaim, 
     delete spec.resources;
     // volumeName may be set once, by binding.
     if (!old.spec?.volumeName) delete spec.volumeName;
+    // storageClassName may go from unset to set once (the retroactive default StorageClass, GA in 1.28).
+    if (old.spec?.storageClassName === undefined) delete spec.storageClassName;
     return JSON.stringify(spec);
   };
   if (strip(pvc) !== strip(old)) {

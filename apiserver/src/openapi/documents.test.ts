@@ -99,7 +99,7 @@ describe('/openapi/v2 document', () => {
 describe('/openapi/v3 documents', () => {
   it('exist for every served group version', () => {
     expect([...v3.keys()]).toEqual(groupVersions().map((gv) => groupVersionKey(gv.group, gv.version)));
-    expect([...v3.keys()]).toEqual(['api/v1', 'apis/apps/v1', 'apis/batch/v1', 'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1']);
+    expect([...v3.keys()]).toEqual(['api/v1', 'apis/apps/v1', 'apis/batch/v1', 'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1', 'apis/storage.k8s.io/v1']);
   });
 
   it.each([...v3.entries()])('%s resolves every $ref within the document', (_key, doc) => {

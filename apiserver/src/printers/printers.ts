@@ -5,7 +5,7 @@ import { eventPrinter, leasePrinter, namespacePrinter, nodePrinter } from './clu
 import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config';
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from './networking';
 import { podPrinter } from './pod';
-import { persistentVolumeClaimPrinter, persistentVolumePrinter } from './volumes';
+import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './volumes';
 import { ageColumn, definePrinter, nameColumn, type TablePrinter } from './printer';
 
 /** Name and Age, for kinds without columns of their own (upstream's objectMeta columns). */
@@ -36,6 +36,7 @@ const byGroupKind: ReadonlyMap<string, TablePrinter> = new Map([
   ['CronJob.batch', cronJobPrinter],
   ['Lease.coordination.k8s.io', leasePrinter],
   ['EndpointSlice.discovery.k8s.io', endpointSlicePrinter],
+  ['StorageClass.storage.k8s.io', storageClassPrinter],
 ]);
 
 /** The printer for a kind, or the Name/Age default. */

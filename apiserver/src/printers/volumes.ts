@@ -1,5 +1,5 @@
-// PersistentVolume and PersistentVolumeClaim rows: CAPACITY, ACCESS MODES (RWO…), RECLAIM POLICY, STATUS, CLAIM, STORAGECLASS.
-import type { ObjectMeta, PersistentVolume, PersistentVolumeClaim } from '@keelson/api';
+// PersistentVolume, PersistentVolumeClaim and StorageClass rows: CAPACITY, ACCESS MODES (RWO…), RECLAIM POLICY, STATUS, CLAIM, STORAGECLASS, PROVISIONER.
+import type { ObjectMeta, PersistentVolume, PersistentVolumeClaim, StorageClass } from '@keelson/api';
 import { since } from './duration';
 import { accessModes, quantityString } from './format';
 import { ageColumn, column, definePrinter, nameColumn, wide } from './printer';
@@ -70,6 +70,30 @@ export const persistentVolumeClaimPrinter = definePrinter<PersistentVolumeClaim>
       pvc.spec?.volumeAttributesClassName ?? '<unset>',
       since(pvc.metadata?.creationTimestamp, now),
       pvc.spec?.volumeMode ?? '<unset>',
+    ];
+  },
+);
+
+/** printStorageClass: the default class is marked `(default)` by either annotation; unset fields print their defaults. */
+export const storageClassPrinter = definePrinter<StorageClass>(
+  [
+    nameColumn,
+    column('Provisioner', 'Indicates the type of the provisioner.'),
+    column('ReclaimPolicy', 'Indicates the type of the reclaim policy.'),
+    column('VolumeBindingMode', 'Indicates the mode of the volume binding.'),
+    column('AllowVolumeExpansion', 'Indicates whether the storage class allow volume expand.'),
+    ageColumn,
+  ],
+  (sc, { now }) => {
+    const annotations = sc.metadata?.annotations ?? {};
+    const isDefault = annotations['storageclass.kubernetes.io/is-default-class'] === 'true' || annotations['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
+    return [
+      `${sc.metadata?.name ?? ''}${isDefault ? ' (default)' : ''}`,
+      sc.provisioner ?? '',
+      sc.reclaimPolicy ?? 'Delete',
+      sc.volumeBindingMode ?? 'Immediate',
+      sc.allowVolumeExpansion ?? false,
+      since(sc.metadata?.creationTimestamp, now),
     ];
   },
 );

@@ -1,6 +1,7 @@
 // Builds a deterministic busybox base image (OCI image-layout tar) from Debian's busybox-static; also a CLI.
 import { execFile } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { type Digest, sha256 } from './digest';
@@ -110,6 +111,7 @@ export async function buildBusyboxImage(opts: BuildBusyboxOptions): Promise<Buil
   ] as const) {
     archive.add({ path: `blobs/sha256/${d.slice(7)}`, type: 'File', data });
   }
+  await fsp.mkdir(path.dirname(opts.out), { recursive: true });
   const tmp = `${opts.out}.tmp-${process.pid}`;
   await fsp.writeFile(tmp, archive.finish());
   await fsp.rename(tmp, opts.out);
