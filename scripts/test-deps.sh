@@ -5,19 +5,13 @@ set -euo pipefail
 need=()
 command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
-# The runtime: the native helper links libseccomp; busybox-static is the base image; crun/runc are benchmark peers;
-# docker-registry is the registry the image-pull tests push to; iptables/conntrack program pod NAT; attr sets overlay xattrs.
-[ -e /usr/include/seccomp.h ] || need+=(libseccomp-dev)
+# Beyond what a node needs (scripts/deps.sh, run by setup): crun/runc are benchmark peers; docker-registry is the
+# registry the image-pull tests push to; conntrack inspects pod NAT; libcap-dev for capability tests.
 [ -e /usr/include/sys/capability.h ] || need+=(libcap-dev)
-command -v busybox >/dev/null 2>&1 || need+=(busybox-static)
 command -v crun >/dev/null 2>&1 || need+=(crun)
 command -v runc >/dev/null 2>&1 || need+=(runc)
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
-command -v iptables >/dev/null 2>&1 || need+=(iptables)
 command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
-command -v setfattr >/dev/null 2>&1 || need+=(attr)
-command -v make >/dev/null 2>&1 || need+=(make)
-command -v gcc >/dev/null 2>&1 || need+=(gcc)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,4 +1,5 @@
 // The `keelson` launcher: parses the command line and runs one component (or, later, all of them).
+import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { run as runApiServer } from '@keelson/apiserver';
 import { run as runScheduler } from '@keelson/scheduler';
@@ -168,7 +169,21 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--bridge <name>', 'the pod bridge', 'keelson0')
     .option('--cluster-cidr <cidr>', 'the whole cluster\'s pod range', '10.42.0.0/16')
     .option('--pod-cidr <cidr>', 'this node\'s pod range (else set by the kubelet)')
-    .action(async (opts: { root: string; socket?: string; cgroupRoot: string; bridge: string; clusterCidr: string; podCidr?: string }) => {
+    .option('--cleanup', 'remove every pod sandbox and container, the pod bridge, its iptables chains and cgroups, then exit', false)
+    .action(async (opts: { root: string; socket?: string; cgroupRoot: string; bridge: string; clusterCidr: string; podCidr?: string; cleanup: boolean }) => {
+      if (opts.cleanup) {
+        const shim = await startShim({
+          root: opts.root,
+          cgroupRoot: opts.cgroupRoot,
+          bridge: opts.bridge,
+          clusterCIDR: opts.clusterCidr,
+          socket: path.join(opts.root, `cleanup-${process.pid}.sock`),
+          ...(opts.podCidr !== undefined ? { podCIDR: opts.podCidr } : {}),
+        });
+        await shim.destroyNode();
+        await shim.close();
+        return;
+      }
       await runUntilSignal((signal) => {
         const started = startShim({
           root: opts.root,

@@ -293,7 +293,9 @@ export class PodSyncer {
           this.o.recorder.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}"`);
         } catch (e: unknown) {
           // An image already here is good enough when the registry cannot be reached (Always on an offline node).
-          if (present === undefined) {
+          if (present !== undefined) {
+            this.o.recorder.event(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${(e as Error).message}; using the image already present`);
+          } else {
             this.lastPullFailure.set(pullKey, now);
             this.pullBackoff.next(pullKey, now);
             const message = `Failed to pull image "${image}": ${(e as Error).message}`;

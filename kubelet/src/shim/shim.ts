@@ -1,4 +1,5 @@
 // The runtime shim process: the Runtime over the native helper, cgroups, pod network and image store, served on a unix socket.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Logger as WinstonLogger } from 'winston';
 import { ImageStore, type ImageStatus } from '../images';
@@ -74,6 +75,18 @@ class LazyNetwork implements PodNetwork {
     await network.ensureNode();
     this.network = network;
     this.cidr = podCIDR;
+    // Remembered so a restarted shim serves new pods before the kubelet says it again.
+    await mkdir(this.o.stateDir, { recursive: true });
+    await writeFile(path.join(this.o.stateDir, 'pod-cidr'), `${podCIDR}\n`);
+  }
+
+  /** The pod CIDR of a previous run, if any. */
+  async remembered(): Promise<string | undefined> {
+    try {
+      return (await readFile(path.join(this.o.stateDir, 'pod-cidr'), 'utf8')).trim() || undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   notReady(): string | undefined {
@@ -139,7 +152,8 @@ export async function startShim(o: ShimOptions): Promise<RunningShim> {
   const manager = await createCgroupManager({ root: o.cgroupRoot ?? 'keelson' });
   await manager.ensureRoot();
   const network = new LazyNetwork({ stateDir: path.join(o.root, 'network'), bridge: o.bridge ?? 'keelson0', clusterCIDR: o.clusterCIDR ?? '10.42.0.0/16' });
-  if (o.podCIDR !== undefined && o.podCIDR !== '') await network.configure(o.podCIDR);
+  const podCIDR = o.podCIDR !== undefined && o.podCIDR !== '' ? o.podCIDR : await network.remembered();
+  if (podCIDR !== undefined) await network.configure(podCIDR);
   let runtime: Runtime | undefined = undefined;
   const store = await ImageStore.open({ root: o.imagesDir ?? path.join(o.root, 'images'), inUse: (dir: string) => runtime?.layerInUse(dir) ?? true });
   runtime = new Runtime({ root: o.root, helper, cgroups: cgroupsPort(manager), network, images: imagesPort(store) });
