@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Container, Node, Pod } from '@keelson/api';
+import type { Container, Pod } from '@keelson/api';
 import { startTestServer, type TestServer } from '@keelson/apiserver';
 import { RestClient } from '@keelson/client';
 import { buildBusyboxImage } from './images';
@@ -39,6 +39,7 @@ function startKubelet(): RunningKubelet {
       podCIDR: `10.253.${octet}.0/24`,
       nodeIP: '127.0.0.1',
       relistMs: 200,
+      resyncMs: 500,
       backoffBaseMs: 400,
       maxBackoffMs: 3200,
       logLevel: 'error',
@@ -68,7 +69,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_
     } catch (e: unknown) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last !== undefined ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -77,7 +78,7 @@ async function podWhere(name: string, ok: (p: Pod) => boolean, ms?: number): Pro
   return until(
     `pod ${name}`,
     async () => {
-      const p = (await pods().get(name)) as Pod;
+      const p = (await pods().get(name));
       return ok(p) ? p : undefined;
     },
     ms,
@@ -121,7 +122,7 @@ afterAll(async () => {
 describe('kubelet', () => {
   it('registers its Node with capacity, labels, node info, a Ready condition and a Lease', async () => {
     const node = await until('a Ready node', async () => {
-      const n = (await client.resource('v1', 'Node').get(nodeName)) as Node;
+      const n = (await client.resource('v1', 'Node').get(nodeName));
       return n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? n : undefined;
     });
     expect(node.metadata?.labels).toMatchObject({ 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux' });
@@ -179,6 +180,30 @@ describe('kubelet', () => {
     expect(out.split('\n')[0]).toBe(`blue s3cret web  hi-web`);
     expect(out).toContain('port=80');
     expect(out).toContain('s3cret');
+  });
+
+  it('updates a configMap volume when the ConfigMap changes', async () => {
+    const p = await podWhere('web', ready);
+    const id = p.status?.containerStatuses?.[0]?.containerID?.replace('keelson://', '') ?? '';
+    await client.resource('v1', 'ConfigMap').namespace('default').patch('settings', 'merge', { data: { color: 'green' } });
+    await until('the new value in the volume', async () => {
+      const r = await kubelet.runtime().execSync(id, ['cat', '/etc/config/color']);
+      return r.stdout.toString() === 'green' ? true : undefined;
+    });
+  });
+
+  it('routes other nodes\' pod CIDRs via their addresses', async () => {
+    await client.resource('v1', 'Node').create({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: `other-${suffix}` },
+      spec: { podCIDR: '10.252.7.0/24', podCIDRs: ['10.252.7.0/24'] },
+    });
+    await client.resource('v1', 'Node').patch(`other-${suffix}`, 'merge', { status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] } }, { subresource: 'status' });
+    const { execFileSync } = await import('node:child_process');
+    await until('the route', async () => (execFileSync('ip', ['route', 'show', '10.252.7.0/24']).toString().includes('via 127.0.0.1') ? true : undefined));
+    await client.resource('v1', 'Node').delete(`other-${suffix}`);
+    await until('the route to go', async () => (execFileSync('ip', ['route', 'show', '10.252.7.0/24']).toString().trim() === '' ? true : undefined));
   });
 
   it('restarts a crashing container with back-off and reports CrashLoopBackOff and the last exit', async () => {

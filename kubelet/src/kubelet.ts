@@ -12,6 +12,7 @@ import { completeConfig, type KubeletConfig, type KubeletOptions } from './optio
 import { ProbeManager } from './pod/probes';
 import { labelPodName, labelPodNamespace, labelPodUid } from './pod/spec';
 import { PodSyncer } from './pod/sync';
+import { startKubeletServer, type RunningKubeletServer } from './server';
 import { RuntimeClient } from './shim/client';
 
 export type KubeletLifecycle = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -106,6 +107,9 @@ export function run(options: KubeletOptions, signal: AbortSignal): RunningKubele
   const ownsClient = config.client === undefined;
   const factory = new SharedInformerFactory(client, { fieldSelector: { 'spec.nodeName': config.nodeName }, logger, clock });
   const pods = factory.forKind('v1', 'Pod');
+  // Every Node, for the routes to other nodes' pod CIDRs (the kubelet's own pods come through the filtered factory).
+  const nodeFactory = new SharedInformerFactory(client, { logger, clock });
+  const nodes = nodeFactory.forKind('v1', 'Node');
   const queue = new WorkQueue<string>({ name: 'kubelet-pods', clock });
   const broadcaster = new EventBroadcaster({ sink: eventSink(client), logger, clock });
   const recorder = broadcaster.newRecorder({ component: 'kubelet', host: config.nodeName });
@@ -121,6 +125,7 @@ export function run(options: KubeletOptions, signal: AbortSignal): RunningKubele
 
   const done = (async () => {
     let registrar: NodeRegistrar | undefined;
+    let apiServer: RunningKubeletServer | undefined;
     const probes = new ProbeManager({
       clock,
       onChange: (uid, container, kind, result, message) => {
@@ -135,7 +140,10 @@ export function run(options: KubeletOptions, signal: AbortSignal): RunningKubele
       const rt = runtime;
       const version = await rt.version();
       await importImages(rt, config.imagesImportDir, logger);
+      // The kubelet's API (logs, exec, attach, port-forward, stats): kubelet/src/server/, proxied to by the API server.
+      apiServer = await startKubeletServer({ runtime: rt, pods: { get: (ns, name) => pods.lister.get(ns, name), list: () => pods.lister.list() }, nodeName: config.nodeName, rootDir: config.rootDir, port: config.port, bindAddress: config.bindAddress, addresses: [config.nodeIP], logger, clock });
       registrar = new NodeRegistrar({
+        kubeletPort: apiServer.port,
         client,
         nodeName: config.nodeName,
         nodeIP: config.nodeIP,
@@ -187,7 +195,7 @@ export function run(options: KubeletOptions, signal: AbortSignal): RunningKubele
           queue.add(keyOf(p));
         },
         onDelete: (p) => {
-          const obj = 'obj' in p && p.obj !== undefined ? (p.obj as Pod) : (p as Pod);
+          const obj = 'obj' in p && p.obj !== undefined ? (p.obj) : (p as Pod);
           queue.add(keyOf(obj));
         },
       });
@@ -215,6 +223,10 @@ export function run(options: KubeletOptions, signal: AbortSignal): RunningKubele
       };
 
       const handle = async (key: string): Promise<void> => {
+        if (key === 'network:') {
+          await syncNetwork();
+          return;
+        }
         if (key.startsWith('orphan:')) {
           const uid = key.slice('orphan:'.length);
           if (!pods.lister.list().some((p) => p.metadata?.uid === uid)) await syncer.removeRuntimePod(uid, undefined);
@@ -256,15 +268,37 @@ export function run(options: KubeletOptions, signal: AbortSignal): RunningKubele
       };
       every(config.relistMs, relist, 'relist');
       every(config.leaseRenewMs, () => registrar!.renewLease(), 'lease renewal');
+      // The node's own pod CIDR (once assigned) and routes to every other node's, whenever Nodes change.
+      let lastNetwork = '';
+      let lastCIDR = '';
+      const syncNetwork = async (): Promise<void> => {
+        const self = nodes.lister.get(undefined, config.nodeName);
+        const assigned = self?.spec?.podCIDR;
+        if (assigned !== undefined && assigned !== '') podCIDR = assigned;
+        if (podCIDR === '') return;
+        const routes = nodes.lister
+          .list()
+          .filter((n) => n.metadata?.name !== config.nodeName && (n.spec?.podCIDR ?? '') !== '')
+          .map((n) => ({ podCIDR: n.spec?.podCIDR ?? '', nodeIP: n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '' }))
+          .filter((r) => r.nodeIP !== '')
+          .sort((a, b) => a.podCIDR.localeCompare(b.podCIDR));
+        const key = JSON.stringify([podCIDR, routes]);
+        if (key === lastNetwork) return;
+        const firstCIDR = lastCIDR !== podCIDR;
+        await rt.updateRuntimeConfig(podCIDR, routes);
+        lastNetwork = key;
+        lastCIDR = podCIDR;
+        if (firstCIDR) await registrar!.updateStatus(true);
+      };
+      nodes.addEventHandler({ onAdd: () => queue.add('network:'), onUpdate: () => queue.add('network:'), onDelete: () => queue.add('network:') });
+      nodeFactory.start(stop.signal);
       every(10_000, async () => {
         await registrar!.updateStatus(false, config.nodeStatusReportMs);
-        const assigned = registrar!.node?.spec?.podCIDR;
-        if (assigned !== undefined && assigned !== '' && assigned !== podCIDR) {
-          podCIDR = assigned;
-          await rt.updateRuntimeConfig(assigned);
-          await registrar!.updateStatus(true);
-        }
       }, 'node status');
+      // Level-triggered healing: every pod is synced now and then even without events (ConfigMap/Secret volumes follow their sources).
+      every(config.resyncMs, async () => {
+        for (const p of pods.lister.list()) queue.add(keyOf(p));
+      }, 'pod resync');
 
       lifecycle = 'running';
       logger.info('kubelet running', { node: config.nodeName, rootDir: config.rootDir, runtime: config.runtimeEndpoint });
@@ -279,6 +313,7 @@ export function run(options: KubeletOptions, signal: AbortSignal): RunningKubele
       throw e;
     } finally {
       probes.stopAll();
+      await apiServer?.close();
       queue.shutDown();
       stop.abort();
       await broadcaster.flush().catch(() => undefined);

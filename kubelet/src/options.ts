@@ -48,6 +48,8 @@ export interface KubeletOptions {
   nodeStatusReportMs?: number;
   /** How often container states are relisted from the shim (the PLEG). Default 1 s. */
   relistMs?: number;
+  /** How often every pod is synced without an event (volumes from ConfigMaps/Secrets refresh then). Default 10 s. */
+  resyncMs?: number;
   /** First restart back-off of a crashing container. Default 10 s, doubling to maxBackoffMs. */
   backoffBaseMs?: number;
   /** Default 5 min. */
@@ -80,6 +82,7 @@ export interface KubeletConfig {
   leaseRenewMs: number;
   nodeStatusReportMs: number;
   relistMs: number;
+  resyncMs: number;
   backoffBaseMs: number;
   maxBackoffMs: number;
   port: number;
@@ -127,6 +130,7 @@ export function completeConfig(o: KubeletOptions): KubeletConfig {
     leaseRenewMs: positive('leaseRenewMs', o.leaseRenewMs, 10_000),
     nodeStatusReportMs: positive('nodeStatusReportMs', o.nodeStatusReportMs, 60_000),
     relistMs: positive('relistMs', o.relistMs, 1000),
+    resyncMs: positive('resyncMs', o.resyncMs, 10_000),
     backoffBaseMs: positive('backoffBaseMs', o.backoffBaseMs, 10_000),
     maxBackoffMs: positive('maxBackoffMs', o.maxBackoffMs, 300_000),
     port: o.port ?? 10250,

@@ -1,7 +1,7 @@
 // The Node object this kubelet registers and keeps current: capacity, addresses, node info, conditions; and its Lease.
 import { readFileSync, statfsSync } from 'node:fs';
 import * as os from 'node:os';
-import { isStatusError, type Lease, type Node, type NodeCondition } from '@keelson/api';
+import { isStatusError, type Node, type NodeCondition } from '@keelson/api';
 import type { Clock, RestClient } from '@keelson/client';
 import type { Logger as WinstonLogger } from 'winston';
 
@@ -144,6 +144,8 @@ export interface NodeRegistrarOptions {
   labels: Record<string, string>;
   taints: { key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }[];
   runtimeVersion: string;
+  /** The port the kubelet's API listens on (status.daemonEndpoints.kubeletEndpoint.Port). Default 10250. */
+  kubeletPort?: number;
   /** Whether the runtime and its network are ready, asked at every status update. */
   readiness: () => Promise<ReadyState>;
   clock: Clock;
@@ -175,7 +177,6 @@ export class NodeRegistrar {
 
   /** Creates the Node, or adopts an existing one of the same name (a restarted kubelet), merging our labels. */
   async register(): Promise<Node> {
-    const facts = nodeFacts(this.o.rootDir, this.o.maxPods, this.o.runtimeVersion);
     const node: Node = {
       apiVersion: 'v1',
       kind: 'Node',
@@ -183,11 +184,11 @@ export class NodeRegistrar {
       spec: this.o.taints.length > 0 ? { taints: this.o.taints.map((t) => ({ ...t })) } : {},
     };
     try {
-      this.node = (await this.nodes().create(node)) as Node;
+      this.node = (await this.nodes().create(node));
       this.o.logger.info('node registered', { node: this.o.nodeName });
     } catch (e: unknown) {
       if (!isStatusError(e, 'AlreadyExists')) throw e;
-      this.node = (await this.nodes().patch(this.o.nodeName, 'merge', { metadata: { labels: this.desiredLabels() } })) as Node;
+      this.node = (await this.nodes().patch(this.o.nodeName, 'merge', { metadata: { labels: this.desiredLabels() } }));
       this.o.logger.info('node already registered: adopted', { node: this.o.nodeName });
     }
     await this.updateStatus(true);
@@ -198,7 +199,7 @@ export class NodeRegistrar {
   async updateStatus(force = false, reportMs = 60_000): Promise<void> {
     const now = this.o.clock.now();
     const facts = nodeFacts(this.o.rootDir, this.o.maxPods, this.o.runtimeVersion);
-    const current = (await this.nodes().get(this.o.nodeName)) as Node;
+    const current = (await this.nodes().get(this.o.nodeName));
     const ready = await this.o.readiness();
     const conditions = nodeConditions(current.status?.conditions, ready, pressure(this.o.rootDir), now);
     const status = {
@@ -209,7 +210,7 @@ export class NodeRegistrar {
         { type: 'Hostname', address: this.o.nodeName },
       ],
       nodeInfo: facts.nodeInfo,
-      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      daemonEndpoints: { kubeletEndpoint: { Port: this.o.kubeletPort ?? 10250 } },
       conditions,
     };
     const key = JSON.stringify({ ...status, conditions: conditions.map((c) => [c.type, c.status, c.reason, c.message]) });
@@ -217,7 +218,7 @@ export class NodeRegistrar {
       this.node = current;
       return;
     }
-    this.node = (await this.nodes().patch(this.o.nodeName, 'merge', { status }, { subresource: 'status' })) as Node;
+    this.node = (await this.nodes().patch(this.o.nodeName, 'merge', { status }, { subresource: 'status' }));
     this.lastStatusKey = key;
     this.lastStatusAt = now;
   }
@@ -227,7 +228,7 @@ export class NodeRegistrar {
     const leases = this.o.client.resource('coordination.k8s.io/v1', 'Lease').namespace('kube-node-lease');
     const renewTime = microTimeString(this.o.clock.now());
     try {
-      const lease = (await leases.get(this.o.nodeName)) as Lease;
+      const lease = (await leases.get(this.o.nodeName));
       lease.spec = { ...lease.spec, holderIdentity: this.o.nodeName, leaseDurationSeconds: durationSeconds, renewTime };
       await leases.update(lease);
     } catch (e: unknown) {
@@ -242,7 +243,7 @@ export class NodeRegistrar {
           ...(owner !== undefined ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: this.o.nodeName, uid: owner }] } : {}),
         },
         spec: { holderIdentity: this.o.nodeName, leaseDurationSeconds: durationSeconds, renewTime },
-      } as Lease);
+      });
     }
   }
 }

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { chmod, lstat, mkdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { isStatusError, type ConfigMap, type PersistentVolume, type PersistentVolumeClaim, type Pod, type Secret, type Volume } from '@keelson/api';
+import { isStatusError, type ConfigMap, type Pod, type Secret, type Volume } from '@keelson/api';
 import type { RestClient } from '@keelson/client';
 import { fieldRefValue, resourceFieldRefValue } from './fields';
 
@@ -189,7 +189,7 @@ export async function setUpVolumes(ctx: VolumeContext, pod: Pod): Promise<Map<st
       out.set(v.name, await hostPathVolume(v.name, v.hostPath.path, v.hostPath.type ?? ''));
     } else if (v.configMap) {
       const name = v.configMap.name ?? '';
-      const cm = await getOptional(async () => (await ctx.client.resource('v1', 'ConfigMap').namespace(ns).get(name)) as ConfigMap);
+      const cm = await getOptional(async () => (await ctx.client.resource('v1', 'ConfigMap').namespace(ns).get(name)));
       if (cm === undefined && v.configMap.optional !== true) throw new VolumeError(v.name, `configmap "${name}" not found`);
       const payload: Payload = new Map();
       if (cm !== undefined) keyPayload(v.name, configMapData(cm), v.configMap.items, v.configMap.defaultMode, payload);
@@ -197,7 +197,7 @@ export async function setUpVolumes(ctx: VolumeContext, pod: Pod): Promise<Map<st
       out.set(v.name, dir);
     } else if (v.secret) {
       const name = v.secret.secretName ?? '';
-      const secret = await getOptional(async () => (await ctx.client.resource('v1', 'Secret').namespace(ns).get(name)) as Secret);
+      const secret = await getOptional(async () => (await ctx.client.resource('v1', 'Secret').namespace(ns).get(name)));
       if (secret === undefined && v.secret.optional !== true) throw new VolumeError(v.name, `secret "${name}" not found`);
       const payload: Payload = new Map();
       if (secret !== undefined) keyPayload(v.name, secretData(secret), v.secret.items, v.secret.defaultMode, payload);
@@ -213,12 +213,12 @@ export async function setUpVolumes(ctx: VolumeContext, pod: Pod): Promise<Map<st
       for (const source of v.projected.sources ?? []) {
         if (source.configMap) {
           const name = source.configMap.name ?? '';
-          const cm = await getOptional(async () => (await ctx.client.resource('v1', 'ConfigMap').namespace(ns).get(name)) as ConfigMap);
+          const cm = await getOptional(async () => (await ctx.client.resource('v1', 'ConfigMap').namespace(ns).get(name)));
           if (cm === undefined && source.configMap.optional !== true) throw new VolumeError(v.name, `configmap "${name}" not found`);
           if (cm !== undefined) keyPayload(v.name, configMapData(cm), source.configMap.items, v.projected.defaultMode, payload);
         } else if (source.secret) {
           const name = source.secret.name ?? '';
-          const secret = await getOptional(async () => (await ctx.client.resource('v1', 'Secret').namespace(ns).get(name)) as Secret);
+          const secret = await getOptional(async () => (await ctx.client.resource('v1', 'Secret').namespace(ns).get(name)));
           if (secret === undefined && source.secret.optional !== true) throw new VolumeError(v.name, `secret "${name}" not found`);
           if (secret !== undefined) keyPayload(v.name, secretData(secret), source.secret.items, v.projected.defaultMode, payload);
         } else if (source.downwardAPI) {
@@ -284,11 +284,11 @@ async function hostPathVolume(volume: string, p: string, type: string): Promise<
 }
 
 async function claimVolume(ctx: VolumeContext, ns: string, volume: string, claimName: string): Promise<string> {
-  const pvc = await getOptional(async () => (await ctx.client.resource('v1', 'PersistentVolumeClaim').namespace(ns).get(claimName)) as PersistentVolumeClaim);
+  const pvc = await getOptional(async () => (await ctx.client.resource('v1', 'PersistentVolumeClaim').namespace(ns).get(claimName)));
   if (pvc === undefined) throw new VolumeError(volume, `persistentvolumeclaim "${claimName}" not found`);
   const pvName = pvc.spec?.volumeName;
   if (pvc.status?.phase !== 'Bound' || pvName === undefined || pvName === '') throw new VolumeError(volume, `persistentvolumeclaim "${claimName}" is not bound`);
-  const pv = (await ctx.client.resource('v1', 'PersistentVolume').get(pvName)) as PersistentVolume;
+  const pv = (await ctx.client.resource('v1', 'PersistentVolume').get(pvName));
   if (pv.spec?.hostPath) return hostPathVolume(volume, pv.spec.hostPath.path, pv.spec.hostPath.type ?? 'DirectoryOrCreate');
   if (pv.spec?.local) return hostPathVolume(volume, pv.spec.local.path, 'Directory');
   throw new VolumeError(volume, `persistentvolume "${pvName}" is neither hostPath nor local`);

@@ -33,7 +33,6 @@ import type {
   PodSandboxFilterInput,
   PodSandboxOutput,
   PodSandboxStatusOutput,
-  VersionResponse,
 } from './types';
 
 type Callback<T> = (e: grpc.ServiceError | null, value?: T) => void;
@@ -93,8 +92,10 @@ export class RuntimeClient {
     return this.call<VersionResponse__Output>('Version', (cb) => this.runtime.Version({ version: 'v1' }, cb));
   }
 
-  async updateRuntimeConfig(podCidr: string): Promise<void> {
-    await this.call('UpdateRuntimeConfig', (cb) => this.runtime.UpdateRuntimeConfig({ runtimeConfig: { networkConfig: { podCidr } } }, cb));
+  /** Sets the node's pod CIDR and, when given, the routes to the other nodes' pod CIDRs. */
+  async updateRuntimeConfig(podCidr: string, routes?: { podCIDR: string; nodeIP: string }[]): Promise<void> {
+    const networkConfig = { podCidr, ...(routes !== undefined ? { routesSet: true, routes: routes.map((r) => ({ podCidr: r.podCIDR, nodeIp: r.nodeIP })) } : {}) };
+    await this.call('UpdateRuntimeConfig', (cb) => this.runtime.UpdateRuntimeConfig({ runtimeConfig: { networkConfig } }, cb));
   }
 
   async status(): Promise<StatusResponse__Output['status']> {
@@ -144,6 +145,11 @@ export class RuntimeClient {
     const res = await this.call<ContainerStatusResponse__Output>('ContainerStatus', (cb) => this.runtime.ContainerStatus({ containerId }, cb));
     if (res.status === null) throw new Error(`ContainerStatus: no status for ${containerId}`);
     return res.status;
+  }
+
+  /** The runtime's extra facts about a container (`dir`, `cgroup`): the kubelet's attach finds the stdin fifo under `dir`. */
+  async containerInfo(containerId: string): Promise<Record<string, string>> {
+    return (await this.call<ContainerStatusResponse__Output>('ContainerStatus', (cb) => this.runtime.ContainerStatus({ containerId, verbose: true }, cb))).info;
   }
 
   async listContainers(filter?: ContainerFilterInput): Promise<ContainerOutput[]> {

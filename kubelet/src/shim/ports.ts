@@ -119,6 +119,8 @@ export interface PodNetwork {
   notReady(): string | undefined;
   /** Creates the sandbox's network namespace, interface, IP and port mappings. */
   setup(id: string, ports: PortMapping[]): Promise<{ netnsPath: string; ip: string }>;
+  /** Routes the other nodes' pod CIDRs via their addresses, removing routes to nodes gone. */
+  setRoutes(routes: { podCIDR: string; nodeIP: string }[]): Promise<void>;
   /** Undoes setup; safe when half done or already done. */
   teardown(id: string): Promise<void>;
 }

@@ -120,9 +120,9 @@ export class Runtime implements RuntimeBackend {
     return { version: '0.1.0', runtimeName, runtimeVersion, runtimeApiVersion: 'v1' };
   }
 
-  async updateRuntimeConfig(podCIDR: string): Promise<void> {
-    if (podCIDR === '') return;
-    await this.options.network.configure(podCIDR);
+  async updateRuntimeConfig(podCIDR: string, routes?: { podCIDR: string; nodeIP: string }[]): Promise<void> {
+    if (podCIDR !== '') await this.options.network.configure(podCIDR);
+    if (routes !== undefined) await this.options.network.setRoutes(routes);
   }
 
   async status(): Promise<RuntimeCondition[]> {

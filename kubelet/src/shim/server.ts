@@ -46,7 +46,7 @@ export interface RuntimeCondition {
 
 export interface RuntimeBackend {
   version(): VersionResponse;
-  updateRuntimeConfig(podCIDR: string): Promise<void>;
+  updateRuntimeConfig(podCIDR: string, routes?: { podCIDR: string; nodeIP: string }[]): Promise<void>;
   status(): Promise<RuntimeCondition[]>;
   runPodSandbox(config: PodSandboxConfig): Promise<string>;
   stopPodSandbox(id: string): Promise<void>;
@@ -95,7 +95,8 @@ function runtimeHandlers(backend: RuntimeBackend): RuntimeServiceHandlers {
   return {
     Version: unary(async () => backend.version()),
     UpdateRuntimeConfig: unary(async (req) => {
-      await backend.updateRuntimeConfig(req.runtimeConfig?.networkConfig?.podCidr ?? '');
+      const net = req.runtimeConfig?.networkConfig;
+      await backend.updateRuntimeConfig(net?.podCidr ?? '', net?.routesSet === true ? net.routes.map((r) => ({ podCIDR: r.podCidr, nodeIP: r.nodeIp })) : undefined);
       return {};
     }),
     Status: unary(async () => ({ status: { conditions: await backend.status() } })),

@@ -106,6 +106,11 @@ class LazyNetwork implements PodNetwork {
     await this.network?.teardown(id);
   }
 
+  async setRoutes(routes: { podCIDR: string; nodeIP: string }[]): Promise<void> {
+    if (this.network === undefined) throw new RuntimeError('FailedPrecondition', 'network not ready: no pod CIDR');
+    await this.network.addRoutes(routes);
+  }
+
   async removeNode(): Promise<void> {
     await this.network?.removeNode();
   }

@@ -67,6 +67,7 @@ export interface ProtoGrpcType {
         NamespaceMode: EnumTypeDefinition
         NamespaceOption: MessageTypeDefinition
         NetworkConfig: MessageTypeDefinition
+        NodeRoute: MessageTypeDefinition
         PodIP: MessageTypeDefinition
         PodSandbox: MessageTypeDefinition
         PodSandboxConfig: MessageTypeDefinition

@@ -1,0 +1,12 @@
+// Original file: proto/runtime.proto
+
+
+export interface NodeRoute {
+  'podCidr'?: (string);
+  'nodeIp'?: (string);
+}
+
+export interface NodeRoute__Output {
+  'podCidr': (string);
+  'nodeIp': (string);
+}
