@@ -1,5 +1,5 @@
 // run(options, signal): the scheduler as a component — informers, leader election, the HTTP server, a ready promise.
-import type { Namespace, Node, Pod } from '@keelson/api';
+import type { Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '@keelson/api';
 import { EventBroadcaster, LeaderElector, RestClient, SharedIndexInformer, clientVersion, sleep, systemClock } from '@keelson/client';
 import { restEventSink, restLeaseClient, restPodWriter } from './api';
 import { completeConfig, type SchedulerOptions } from './config';
@@ -7,6 +7,9 @@ import { startHttpServer, type HttpServer } from './http';
 import { createLogger, type Logger } from './log';
 import { createMetrics } from './metrics';
 import { Scheduler } from './scheduler';
+import { defaultPlugins } from './plugins/registry';
+import { claimsToAnnotate, selectedNodeAnnotation, volumeBinding, type VolumeLister } from './plugins/volume-binding';
+import type { ClusterEvent } from './queue/scheduling-queue';
 
 export interface RunningScheduler {
   /** Resolves once the caches are synced and /healthz answers; rejects if the scheduler cannot start. */
@@ -71,6 +74,15 @@ export function run(options: SchedulerOptions, signal: AbortSignal): RunningSche
       const pods = new SharedIndexInformer<Pod>(client.resource('v1', 'Pod'), { ...informerOptions, name: 'pods', fieldSelector: activePodsSelector });
       const nodes = new SharedIndexInformer<Node>(client.resource('v1', 'Node'), { ...informerOptions, name: 'nodes' });
       const namespaces = new SharedIndexInformer<Namespace>(client.resource('v1', 'Namespace'), { ...informerOptions, name: 'namespaces' });
+      const claims = new SharedIndexInformer<PersistentVolumeClaim>(client.resource('v1', 'PersistentVolumeClaim'), { ...informerOptions, name: 'persistentvolumeclaims' });
+      const pvs = new SharedIndexInformer<PersistentVolume>(client.resource('v1', 'PersistentVolume'), { ...informerOptions, name: 'persistentvolumes' });
+      const classes = new SharedIndexInformer<StorageClass>(client.resource('storage.k8s.io/v1', 'StorageClass'), { ...informerOptions, name: 'storageclasses' });
+      const volumes: VolumeLister = {
+        claim: (ns, name) => claims.lister.get(ns, name),
+        volume: (name) => pvs.lister.get(undefined, name),
+        storageClass: (name) => classes.lister.get(undefined, name),
+      };
+      const claimClient = client.resource('v1', 'PersistentVolumeClaim');
       broadcaster = new EventBroadcaster({ sink: config.eventSink ?? restEventSink(client), clock: config.clock, logger, random: config.random });
       let pending = (): Record<'active' | 'backoff' | 'unschedulable', number> => ({ active: 0, backoff: 0, unschedulable: 0 });
       const metrics = createMetrics(() => pending(), config.registry);
@@ -91,8 +103,21 @@ export function run(options: SchedulerOptions, signal: AbortSignal): RunningSche
         podMaxInUnschedulablePodsDurationMs: config.podMaxInUnschedulablePodsDurationMs,
         unschedulableFlushIntervalMs: config.unschedulableFlushIntervalMs,
         maxInFlightBindings: config.maxInFlightBindings,
-        ...(config.plugins !== undefined ? { plugins: config.plugins } : {}),
+        plugins: config.plugins ?? (() => {
+          const d = defaultPlugins();
+          return { ...d, filters: [...d.filters, volumeBinding(volumes)] };
+        })(),
+        preBind: async (pod, node) => {
+          for (const claim of claimsToAnnotate(pod, volumes)) {
+            await claimClient.namespace(claim.metadata?.namespace ?? 'default').patch(claim.metadata?.name ?? '', 'merge', { metadata: { annotations: { [selectedNodeAnnotation]: node } } });
+          }
+        },
       });
+      // A claim bound or a volume provisioned may make a waiting pod schedulable.
+      const volumeEvent: ClusterEvent = { label: 'PersistentVolumeChange', plugins: new Set(['VolumeBinding']) };
+      for (const inf of [claims, pvs, classes] as SharedIndexInformer<PersistentVolumeClaim | PersistentVolume | StorageClass>[]) {
+        inf.addEventHandler({ onAdd: () => s.queue.moveAllToActiveOrBackoff(volumeEvent), onUpdate: () => s.queue.moveAllToActiveOrBackoff(volumeEvent) });
+      }
       pending = () => s.queue.counts();
       http = await startHttpServer(config.metricsPort, config.bindAddress, {
         registry: metrics.registry,
@@ -100,14 +125,14 @@ export function run(options: SchedulerOptions, signal: AbortSignal): RunningSche
         ready: () => isReady,
       });
       url = http.url;
-      for (const inf of [pods, nodes, namespaces] as SharedIndexInformer<Pod | Node | Namespace>[]) {
+      for (const inf of [pods, nodes, namespaces, claims, pvs, classes] as SharedIndexInformer<Pod | Node | Namespace | PersistentVolumeClaim | PersistentVolume | StorageClass>[]) {
         informerRuns.push(
           inf.run(stop.signal).catch((e: unknown) => {
             logger.error('informer stopped', { informer: inf.name, error: errorText(e) });
           }),
         );
       }
-      const synced = await Promise.all([pods.waitForSync(stop.signal), nodes.waitForSync(stop.signal), namespaces.waitForSync(stop.signal)]);
+      const synced = await Promise.all([pods, nodes, namespaces, claims, pvs, classes].map((inf) => (inf as SharedIndexInformer<Pod>).waitForSync(stop.signal)));
       if (!synced.every(Boolean)) throw new Error('the scheduler was stopped before its caches synced');
       scheduler = s;
       isReady = true;

@@ -38,6 +38,8 @@ export interface SchedulerDeps {
   clock: Clock;
   random: () => number;
   plugins?: Plugins;
+  /** Runs after a node is chosen and before the binding (Kubernetes' PreBind): e.g. tell WaitForFirstConsumer claims the node. */
+  preBind?: (pod: Pod, node: string) => Promise<void>;
   percentageOfNodesToScore?: number;
   podInitialBackoffMs?: number;
   podMaxBackoffMs?: number;
@@ -218,7 +220,9 @@ export class Scheduler {
     if (this.debug) this.log.debug('assumed', { pod: qpi.key, node: result.node, evaluatedNodes: result.evaluatedNodes, feasibleNodes: result.feasibleNodes });
     this.inFlight++;
     this.track(
-      this.deps.writer.bind(pi.namespace, pi.name, pi.uid, result.node).then(
+      (this.deps.preBind !== undefined ? this.deps.preBind(pod, result.node) : Promise.resolve())
+        .then(() => this.deps.writer.bind(pi.namespace, pi.name, pi.uid, result.node))
+        .then(
         () => this.bound(qpi, result.node, start),
         (e: unknown) => this.bindFailed(qpi, cycle, result.node, start, e),
       ),
