@@ -1,5 +1,5 @@
 // Serves API watches from the watch cache: one shared cache (one storage watch) per resource.
-import { storagePrefix, type ResourceInfo } from '@keelson/api';
+import { storageKey, storagePrefix, type ResourceInfo, type StoredObject } from '@keelson/api';
 import type { SourceWatchOptions, WatchSource, WatchStream } from './http/watch';
 import type { Logger } from './log';
 import type { ApiServerMetrics } from './metrics';
@@ -14,6 +14,7 @@ export interface CacheWatchSourceOptions {
 
 export class CacheWatchSource implements WatchSource {
   private readonly caches: WatchCacheSet;
+  private stopped = false;
 
   constructor(
     storage: Storage,
@@ -43,6 +44,11 @@ export class CacheWatchSource implements WatchSource {
     return cache.watch(opts);
   }
 
+  peek(info: ResourceInfo, namespace: string | undefined, name: string): { object: StoredObject | undefined; revision: number } | undefined {
+    if (this.stopped) return undefined;
+    return this.caches.get(storagePrefix(info)).peek(storageKey(info, namespace, name));
+  }
+
   onWatcherCount(info: ResourceInfo, delta: number): void {
     this.opts.metrics.watchers.inc({ group: info.group, version: info.version, kind: info.kind }, delta);
   }
@@ -52,6 +58,7 @@ export class CacheWatchSource implements WatchSource {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.caches.stop();
   }
 }

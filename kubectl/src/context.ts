@@ -14,6 +14,12 @@ export interface GlobalFlags {
   requestTimeout?: string;
 }
 
+/** A readable standard input; `isTTY`/`setRawMode` exist when it is a terminal. */
+export interface InputStream extends NodeJS.ReadableStream {
+  isTTY?: boolean;
+  setRawMode?: (raw: boolean) => unknown;
+}
+
 export interface Output {
   write(s: string): void;
 }
@@ -24,6 +30,8 @@ export interface CommandContext {
   err: Output;
   /** Standard input, for `-f -`. */
   stdin: () => Promise<string>;
+  /** Standard input as a stream, with its terminal if it is one (`exec -i`, `attach -i`). */
+  input: () => InputStream;
   clock: Clock;
   /** The resolved kubeconfig (loaded on first use). */
   config(): ClientConfig;
@@ -58,6 +66,7 @@ export interface ContextOptions {
   out: Output;
   err: Output;
   stdin?: () => Promise<string>;
+  input?: () => InputStream;
   clock?: Clock;
   env?: Readonly<Record<string, string | undefined>>;
   userAgent?: string;
@@ -73,6 +82,7 @@ export function createContext(o: ContextOptions): CommandContext {
     out: o.out,
     err: o.err,
     stdin: o.stdin ?? readStdin,
+    input: o.input ?? (() => process.stdin),
     clock: o.clock ?? systemClock,
     env,
     config: () => {

@@ -1,7 +1,7 @@
 // The `keelctl` command line: kubectl-compatible commands against any Kubernetes API server.
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands';
-import { createContext, type CommandContext, type ContextOptions, type GlobalFlags, type Output } from './context';
+import { createContext, type CommandContext, type ContextOptions, type GlobalFlags, type InputStream, type Output } from './context';
 import { describeError, ExitCode } from './errors';
 
 // ExitCode lives in errors.ts so commands can throw it without importing main (an import cycle).
@@ -12,6 +12,8 @@ export interface RunOptions {
   err: Output;
   env?: Readonly<Record<string, string | undefined>>;
   stdin?: () => Promise<string>;
+  /** Standard input as a stream (exec -i); default process.stdin. */
+  input?: () => InputStream;
   clock?: ContextOptions['clock'];
 }
 
@@ -40,6 +42,7 @@ export function buildProgram(o: RunOptions): Command {
       err: o.err,
       ...(o.env ? { env: o.env } : {}),
       ...(o.stdin ? { stdin: o.stdin } : {}),
+      ...(o.input ? { input: o.input } : {}),
       ...(o.clock ? { clock: o.clock } : {}),
     });
     return ctx;

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { dump } from 'js-yaml';
 import { runKeelctl, type RunOptions } from './main';
 
@@ -33,6 +34,8 @@ export function writeKubeconfig(url: string, namespace = 'default'): { path: str
 export interface KeelctlTestOptions {
   clock?: RunOptions['clock'];
   env?: Readonly<Record<string, string>>;
+  /** Standard input as a stream (exec -i/attach -i); default: `stdin` as one chunk, then its end. */
+  input?: RunOptions['input'];
 }
 
 /** Runs keelctl with the given kubeconfig and arguments; `stdin` feeds `-f -`. */
@@ -44,6 +47,7 @@ export async function keelctl(kubeconfig: string, args: string[], stdin = '', op
     err: { write: (s) => (err += s) },
     env: { KUBECONFIG: kubeconfig, HOME: tmpdir(), ...options.env },
     stdin: () => Promise.resolve(stdin),
+    input: options.input ?? (() => Readable.from(stdin === '' ? [] : [Buffer.from(stdin)])),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   return { code, out, err };

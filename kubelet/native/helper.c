@@ -755,7 +755,10 @@ __attribute__((noreturn)) static void container_init(const struct run_opts *o, s
 			child_fail_msg(err);
 	if (o->cgroups[0] && unshare(CLONE_NEWCGROUP) < 0)
 		child_fail(errno, "unshare cgroup namespace");
-	if (o->oom_score_adj && write_file("/proc/self/oom_score_adj", o->oom_score_adj) < 0)
+	/* Guaranteed pods ask for a negative adjustment; where the host refuses any value below its own (some sandboxed
+	 * kernels do even with CAP_SYS_RESOURCE), the container keeps the inherited one rather than failing to start. */
+	if (o->oom_score_adj && write_file("/proc/self/oom_score_adj", o->oom_score_adj) < 0 &&
+	    !(o->oom_score_adj[0] == '-' && (errno == EACCES || errno == EPERM)))
 		child_fail(errno, "write oom_score_adj %s", o->oom_score_adj);
 	do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	mount_overlay(o);

@@ -9,3 +9,4 @@ export { ImageStore, buildBusyboxImage, type BuildBusyboxOptions, type BuiltImag
 export { createCgroupManager, type CgroupManager } from './runtime/cgroups';
 export { PodNetwork, type NodeRoute } from './runtime/network';
 export { NativeHelper, defaultHelperBinary, parseCriLog, type CriLogLine } from './runtime/helper';
+export { startKubeletServer, KubeletHttpError, type KubeletServerOptions, type RunningKubeletServer, type PodSource, type Summary, type PodSummary } from './server';

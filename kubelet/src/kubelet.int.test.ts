@@ -38,6 +38,7 @@ function startKubelet(): RunningKubelet {
       runtimeEndpoint: shimOptions.socket,
       podCIDR: `10.253.${octet}.0/24`,
       nodeIP: '127.0.0.1',
+      port: 0,
       relistMs: 200,
       resyncMs: 500,
       backoffBaseMs: 400,
@@ -262,6 +263,18 @@ describe('kubelet', () => {
     const p = await podWhere('hog', (x) => x.status?.phase === 'Failed');
     expect(p.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({ reason: 'OOMKilled', exitCode: 137 });
     expect(p.status?.qosClass).toBe('Burstable');
+  });
+
+  it('runs a Guaranteed pod with its CPU quota and memory limit in its cgroup', async () => {
+    await pods().create(pod('guaranteed', [{ name: 'app', command: ['sleep', '1000'], resources: { limits: { cpu: '250m', memory: '48Mi' } } }]));
+    const p = await podWhere('guaranteed', (x) => x.status?.phase === 'Running');
+    expect(p.status?.qosClass).toBe('Guaranteed');
+    const id = p.status?.containerStatuses?.[0]?.containerID?.replace('keelson://', '') ?? '';
+    const { readFileSync } = await import('node:fs');
+    const base = `/sys/fs/cgroup/%s/${shimOptions.cgroupRoot}/pod${p.metadata?.uid ?? ''}/${id}`;
+    expect(readFileSync(`${base.replace('%s', 'memory')}/memory.limit_in_bytes`, 'utf8').trim()).toBe(String(48 * 1024 * 1024));
+    expect(readFileSync(`${base.replace('%s', 'cpu')}/cpu.cfs_quota_us`, 'utf8').trim()).toBe('25000');
+    await pods().delete('guaranteed', { gracePeriodSeconds: 0 });
   });
 
   it('keeps running containers across a kubelet restart', async () => {

@@ -136,7 +136,14 @@ export function validateStatefulSet(ss: StatefulSet): FieldError[] {
     errs.push(fieldErr.invalid(at.child('updateStrategy').child('rollingUpdate'), us.rollingUpdate, 'only allowed for updateStrategy \'RollingUpdate\''));
   }
   nonNegative(us?.rollingUpdate?.partition, at.child('updateStrategy').child('rollingUpdate').child('partition'), errs);
-  errs.push(...validateSelectorAndTemplate(spec.selector, spec.template, at, always));
+  // The claim templates become volumes of every pod, so mounts may name them (as upstream validates the template).
+  const podVolumes = spec.template.spec?.volumes ?? [];
+  const claimVolumes = (spec.volumeClaimTemplates ?? [])
+    .map((t) => t.metadata?.name ?? '')
+    .filter((name) => name !== '' && !podVolumes.some((v) => v.name === name))
+    .map((name) => ({ name, persistentVolumeClaim: { claimName: name } }));
+  const template = claimVolumes.length === 0 || spec.template.spec === undefined ? spec.template : { ...spec.template, spec: { ...spec.template.spec, volumes: [...podVolumes, ...claimVolumes] } };
+  errs.push(...validateSelectorAndTemplate(spec.selector, template, at, always));
   const claimNames = new Set<string>();
   (spec.volumeClaimTemplates ?? []).forEach((t, i) => {
     const name = t.metadata?.name;

@@ -25,6 +25,7 @@ import { timestamp, type Clock } from '../rest/meta';
 import { parseTableAccept, toTable } from '../printers';
 import { decodeObject, mediaType } from './body';
 import { serveWatch, type WatchSource } from './watch';
+import { servePodLog } from './node-proxy';
 
 export interface HandlerContext {
   stores: Map<ResourceInfo, ResourceStore>;
@@ -234,8 +235,14 @@ export async function handleResource(req: Request, res: Response, ctx: HandlerCo
   if (sub !== undefined && !info.subresources.includes(sub as never) && !(info.kind === 'Namespace' && sub === 'finalize')) {
     throw new NotFoundError({ resource: `${info.resource}/${sub}`, group: info.group }, 'the server could not find the requested resource');
   }
-  if (sub === 'log' || sub === 'exec' || sub === 'attach' || sub === 'portforward') {
-    throw new MethodNotAllowedError(`${info.resource}/${sub} is not served by this API server yet (it is proxied to the kubelet once nodes run pods)`);
+  // pods/log is read from the pod's kubelet (http/node-proxy.ts); exec/attach/portforward arrive as upgrades (server 'upgrade' listener).
+  if (sub === 'log') {
+    if (method !== 'GET') throw new MethodNotAllowedError(`${method} is not supported on ${info.resource}/${sub}`);
+    await servePodLog(res, ctx, ns ?? '', r.name ?? '', new URL(req.originalUrl, 'http://apiserver').searchParams);
+    return;
+  }
+  if (sub === 'exec' || sub === 'attach' || sub === 'portforward') {
+    throw new BadRequestError(`Upgrade request required: ${info.resource}/${sub} is a WebSocket stream (v5.channel.k8s.io, v4.channel.k8s.io)`);
   }
 
   if (verb === 'WATCH') {

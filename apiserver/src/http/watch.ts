@@ -42,6 +42,11 @@ export interface WatchSource {
   onWatcherCount?(info: ResourceInfo, delta: number): void;
   /** Called per event written to a watcher, for apiserver_watch_events_total. */
   onEventSent?(info: ResourceInfo): void;
+  /**
+   * One object as the source holds it now, with the revision that is consistent at (undefined
+   * object: absent); undefined when the source cannot answer from memory.
+   */
+  peek?(info: ResourceInfo, namespace: string | undefined, name: string): { object: StoredObject | undefined; revision: number } | undefined;
 }
 
 export interface WatchRequest {

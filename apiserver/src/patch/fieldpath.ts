@@ -30,9 +30,17 @@ export function valueElement(value: Json): PathElement {
 /** Byte-wise string order (Go's strings.Compare), not locale order. */
 function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
-  const ba = Buffer.from(a, 'utf8');
-  const bb = Buffer.from(b, 'utf8');
-  return Buffer.compare(ba, bb);
+  // UTF-16 code units below the surrogates order as their UTF-8 bytes do, so only a difference
+  // at a surrogate or above needs the UTF-8 encoding.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x < 0xd800 && y < 0xd800) return x < y ? -1 : 1;
+    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
 function typeRank(v: Json): number {
@@ -95,7 +103,9 @@ export function compareElements(a: PathElement, b: PathElement): number {
 
 /** JSON as Go's encoding/json writes it: `<`, `>`, `&`, U+2028 and U+2029 escaped. */
 export function goJson(v: Json): string {
-  return JSON.stringify(v)
+  const json = JSON.stringify(v);
+  if (!goEscaped.test(json)) return json;
+  return json
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026')
@@ -103,8 +113,24 @@ export function goJson(v: Json): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
+const goEscaped = /[<>&\u2028\u2029]/;
+
+/** Serialized keys of key and value elements, which cost a JSON encoding each (elements are immutable). */
+const serialized = new WeakMap<PathElement, string>();
+
 /** The FieldsV1 key of an element: `f:name`, `k:{"name":"web"}`, `v:"x"`, `i:0`. */
 export function serializeElement(pe: PathElement): string {
+  if (pe.kind === 'field') return `f:${pe.name}`;
+  if (pe.kind === 'index') return `i:${pe.index}`;
+  let s = serialized.get(pe);
+  if (s === undefined) {
+    s = encodeElement(pe);
+    serialized.set(pe, s);
+  }
+  return s;
+}
+
+function encodeElement(pe: PathElement): string {
   switch (pe.kind) {
     case 'field':
       return `f:${pe.name}`;
@@ -185,19 +211,24 @@ export class FieldSet {
 
   /** Adds a path; the empty path (the whole object) is not tracked, as upstream. */
   insert(path: Path): void {
-    const [first, ...rest] = path;
-    if (first === undefined) return;
-    const key = serializeElement(first);
-    if (rest.length === 0) {
-      this.members.set(key, first);
-      return;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- walks down the trie
+    let set: FieldSet = this;
+    const last = path.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const pe = path[i];
+      if (pe === undefined) return;
+      const key = serializeElement(pe);
+      if (i === last) {
+        set.members.set(key, pe);
+        return;
+      }
+      let child = set.kids.get(key);
+      if (child === undefined) {
+        child = { pe, set: new FieldSet() };
+        set.kids.set(key, child);
+      }
+      set = child.set;
     }
-    let child = this.kids.get(key);
-    if (child === undefined) {
-      child = { pe: first, set: new FieldSet() };
-      this.kids.set(key, child);
-    }
-    child.set.insert(rest);
   }
 
   isEmpty(): boolean {

@@ -31,19 +31,51 @@ export function clone<T extends Json>(v: T): T {
   return structuredClone(v);
 }
 
+/** Thrown by copyJson at the first value that is not JSON; toJson then finds where it was. */
+class NotJson extends Error {}
+
+/** toJson without building a path string per value (the hot path: objects are nearly always JSON). */
+function copyJson(v: unknown): Json {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new NotJson();
+    return v;
+  }
+  if (Array.isArray(v)) return v.map(copyJson);
+  if (typeof v === 'object') {
+    const out: JsonObject = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (x === undefined) continue;
+      out[k] = copyJson(x);
+    }
+    return out;
+  }
+  throw new NotJson();
+}
+
 /** Anything the caller handed us, checked to be plain JSON data and copied. */
 export function toJson(v: unknown, what: string): Json {
+  try {
+    return copyJson(v);
+  } catch (e: unknown) {
+    if (!(e instanceof NotJson)) throw e;
+    // Not JSON: walk again, naming the path of the offending value.
+    return toJsonAt(v, what);
+  }
+}
+
+function toJsonAt(v: unknown, what: string): Json {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new TypeError(`${what}: ${v} is not a JSON number`);
     return v;
   }
-  if (Array.isArray(v)) return v.map((x, i) => toJson(x, `${what}[${i}]`));
+  if (Array.isArray(v)) return v.map((x, i) => toJsonAt(x, `${what}[${i}]`));
   if (typeof v === 'object') {
     const out: JsonObject = {};
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
       if (x === undefined) continue;
-      out[k] = toJson(x, `${what}.${k}`);
+      out[k] = toJsonAt(x, `${what}.${k}`);
     }
     return out;
   }

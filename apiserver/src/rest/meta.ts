@@ -62,6 +62,50 @@ export function comparable(obj: KubeObject): string {
   return stableStringify(copy);
 }
 
+/**
+ * Whether two JSON values are equal as `stableStringify` would say (object key order ignored, a
+ * property holding undefined counts as absent, undefined in an array as null), without building
+ * the strings.
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return (a ?? null) === (b ?? null);
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  const aa = Array.isArray(a);
+  if (aa !== Array.isArray(b)) return false;
+  if (aa) {
+    const x = a as unknown[];
+    const y = b as unknown[];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!jsonEqual(x[i] ?? null, y[i] ?? null)) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (!Object.hasOwn(x, k) || x[k] === undefined) continue;
+    n++;
+    if (!Object.hasOwn(y, k) || !jsonEqual(x[k], y[k])) return false;
+  }
+  for (const k in y) if (Object.hasOwn(y, k) && y[k] !== undefined) n--;
+  return n === 0;
+}
+
+/** Whether `a` and `b` are the same object but for resourceVersion and managedFields (a no-op write). */
+export function sameIgnoringServerState(a: KubeObject, b: KubeObject): boolean {
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (k !== 'metadata' && !jsonEqual(a[k], b[k])) return false;
+  }
+  const ma: Record<string, unknown> = { ...(a.metadata ?? {}) };
+  const mb: Record<string, unknown> = { ...(b.metadata ?? {}) };
+  for (const m of [ma, mb]) {
+    delete m['resourceVersion'];
+    delete m['managedFields'];
+  }
+  return jsonEqual(a.metadata === undefined ? undefined : ma, b.metadata === undefined ? undefined : mb);
+}
+
 /** JSON with object keys sorted, so equal objects give equal strings whatever their key order. */
 export function stableStringify(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;

@@ -29,7 +29,7 @@ import {
   type Storage,
 } from '../storage/types';
 import { checkFields, type FieldCheckOptions } from '../openapi/fieldvalidation';
-import { comparable, generateName, newUid, stableStringify, stripServerOwned, timestamp, type Clock, type MutableMeta } from './meta';
+import { generateName, jsonEqual, newUid, sameIgnoringServerState, stableStringify, stripServerOwned, timestamp, type Clock, type MutableMeta } from './meta';
 import { selectableFields, strategyFor, type Strategy } from './strategy';
 import { recordUpdate } from '../patch';
 
@@ -64,10 +64,21 @@ export interface DeleteResult {
 /** Checks every namespaced write: the namespace must exist and not be terminating. */
 export type NamespaceCheck = (namespace: string, info: ResourceInfo) => Promise<void>;
 
+/** Values a kind allocates around its writes (Service ClusterIPs and NodePorts), keyed by kind. */
+export interface WriteAllocator {
+  /** Before validation of an update: keep allocated values the new object leaves out. */
+  prepareUpdate(old: KubeObject, next: KubeObject): void;
+  create(obj: KubeObject, dryRun: boolean): Promise<{ commit(): Promise<void>; revert(): Promise<void> }>;
+  update(old: KubeObject, next: KubeObject, dryRun: boolean): Promise<{ commit(): Promise<void>; revert(): Promise<void> }>;
+  /** After the object is gone from storage. */
+  release(obj: KubeObject): Promise<void>;
+}
+
 export interface StoreDeps {
   storage: Storage;
   clock: Clock;
   namespaceCheck?: NamespaceCheck;
+  allocators?: ReadonlyMap<string, WriteAllocator>;
 }
 
 /** Kinds a PUT may create when absent (Kubernetes' AllowCreateOnUpdate). */
@@ -89,6 +100,24 @@ export class ResourceStore {
     private readonly deps: StoreDeps,
   ) {
     this.strategy = strategyFor(info);
+  }
+
+  private get allocator(): WriteAllocator | undefined {
+    return this.deps.allocators?.get(this.info.kind);
+  }
+
+  /** Runs a storage write inside an allocation: reverted when the write fails, committed when it succeeds. */
+  private async allocated<T>(txn: { commit(): Promise<void>; revert(): Promise<void> } | undefined, write: () => Promise<T>): Promise<T> {
+    if (!txn) return write();
+    let result: T;
+    try {
+      result = await write();
+    } catch (e: unknown) {
+      await txn.revert();
+      throw e;
+    }
+    await txn.commit();
+    return result;
   }
 
   private key(namespace: string | undefined, name: string): string {
@@ -208,19 +237,23 @@ export class ResourceStore {
     this.strategy.prepareForCreate(obj);
     if (this.info.namespaced && namespace !== undefined) await this.deps.namespaceCheck?.(namespace, this.info);
     assertValid(this.info, obj);
+    const txn = await this.allocator?.create(obj, opts.dryRun === true);
     const tracked = this.track(undefined, obj, opts);
     obj.metadata = tracked.metadata ?? meta;
     if (opts.dryRun) return this.typed(tracked as StoredObject);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return this.typed(await this.deps.storage.create(this.key(namespace, meta.name ?? ''), { ...tracked, metadata: obj.metadata }));
-      } catch (e: unknown) {
-        if (!(e instanceof KeyExistsError)) throw e;
-        if (!useGenerateName || attempt >= maxGenerateNameAttempts) throw new AlreadyExistsError(this.target(meta.name));
-        meta.name = generateName(meta.generateName ?? '');
-        if (this.info.kind === 'Job') this.strategy.prepareForCreate(obj);
+    // What the allocator handed out goes back if the object is not stored in the end.
+    return this.allocated(txn, async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return this.typed(await this.deps.storage.create(this.key(namespace, meta.name ?? ''), { ...tracked, metadata: obj.metadata }));
+        } catch (e: unknown) {
+          if (!(e instanceof KeyExistsError)) throw e;
+          if (!useGenerateName || attempt >= maxGenerateNameAttempts) throw new AlreadyExistsError(this.target(meta.name));
+          meta.name = generateName(meta.generateName ?? '');
+          if (this.info.kind === 'Job') this.strategy.prepareForCreate(obj);
+        }
       }
-    }
+    });
   }
 
   /**
@@ -331,10 +364,13 @@ export class ResourceStore {
         ]);
       }
     }
-    if (this.strategy.tracksGeneration && stableStringify(next.spec ?? null) !== stableStringify(current.spec ?? null)) {
+    const allocator = opts.subresource === 'status' ? undefined : this.allocator;
+    allocator?.prepareUpdate(current, next);
+    if (this.strategy.tracksGeneration && !jsonEqual(next.spec ?? null, current.spec ?? null)) {
       meta.generation = (old.generation ?? 1) + 1;
     }
     assertValid(this.info, next, current);
+    const txn = old.deletionTimestamp ? undefined : await allocator?.update(current, next, opts.dryRun === true);
     next = this.track(current, next, opts);
     const key = this.key(old.namespace, old.name ?? '');
     const revision = Number(old.resourceVersion);
@@ -343,10 +379,13 @@ export class ResourceStore {
       if (opts.dryRun) return this.typed({ ...next, metadata: { ...meta, resourceVersion: old.resourceVersion } });
       return this.typed(await this.removeAt(key, revision, old.name ?? '', retryable));
     }
-    if (comparable(next) === comparable(current)) return this.typed(current);
+    if (sameIgnoringServerState(next, current)) {
+      await txn?.revert();
+      return this.typed(current);
+    }
     if (opts.dryRun) return this.typed({ ...next, metadata: { ...meta, resourceVersion: old.resourceVersion } });
     try {
-      return this.typed(await this.deps.storage.update(key, next, { expectedRevision: revision }));
+      return this.typed(await this.allocated(txn, () => this.deps.storage.update(key, next, { expectedRevision: revision })));
     } catch (e: unknown) {
       if (e instanceof RevisionConflictError) {
         throw new ConflictError(this.target(old.name), 'the object has been modified; please apply your changes to the latest version and try again');
@@ -375,7 +414,9 @@ export class ResourceStore {
 
   private async removeAt(key: string, revision: number, name: string, _retryable: boolean): Promise<StoredObject> {
     try {
-      return await this.deps.storage.delete(key, { expectedRevision: revision });
+      const gone = await this.deps.storage.delete(key, { expectedRevision: revision });
+      await this.allocator?.release(gone);
+      return gone;
     } catch (e: unknown) {
       if (e instanceof RevisionConflictError) {
         throw new ConflictError(this.target(name), 'the object has been modified; please apply your changes to the latest version and try again');
@@ -423,7 +464,9 @@ export class ResourceStore {
       if (pending.length === 0 && grace === 0) {
         if (opts.dryRun) return { object: this.typed(current), deleted: true };
         try {
-          return { object: this.typed(await this.deps.storage.delete(key, { expectedRevision: revision })), deleted: true };
+          const gone = await this.deps.storage.delete(key, { expectedRevision: revision });
+          await this.allocator?.release(gone);
+          return { object: this.typed(gone), deleted: true };
         } catch (e: unknown) {
           if (e instanceof RevisionConflictError && attempt < maxUpdateRetries && !pre?.resourceVersion) continue;
           if (e instanceof KeyNotFoundError) throw this.notFound(name);

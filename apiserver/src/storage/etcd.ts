@@ -239,7 +239,7 @@ export class EtcdStorage implements Storage {
       [],
     );
     if (!res.succeeded) throw new KeyExistsError(key);
-    return decodeValue(key, value, Number(res.header.revision));
+    return stored(obj, Number(res.header.revision));
   }
 
   async update(key: string, obj: KubeObject, opts: Preconditions = {}): Promise<StoredObject> {
@@ -252,7 +252,7 @@ export class EtcdStorage implements Storage {
       [{ request_range: { key: k, keys_only: true } }],
     );
     if (!res.succeeded) throw this.preconditionFailure(key, opts, res);
-    return decodeValue(key, value, Number(res.header.revision));
+    return stored(obj, Number(res.header.revision));
   }
 
   async delete(key: string, opts: Preconditions = {}): Promise<StoredObject> {
@@ -612,13 +612,11 @@ class EtcdWatch implements StorageWatch {
     const hasPrev = prev !== undefined && prev.key.length > 0;
     if (String(ev.type).toUpperCase() === 'DELETE') {
       if (!hasPrev) throw new ExpiredError(revision - 1, revision);
-      return {
-        type: 'DELETED',
-        key,
-        object: decodeValue(key, prev.value, revision),
-        prevObject: decodeValue(key, prev.value, Number(prev.mod_revision)),
-        revision,
-      };
+      const object = decodeValue(key, prev.value, revision);
+      const deleted: StorageEvent = { type: 'DELETED', key, object, revision };
+      const prevRevision = String(prev.mod_revision);
+      lazyPrevObject(deleted, () => ({ ...object, metadata: { ...object.metadata, resourceVersion: prevRevision } }));
+      return deleted;
     }
     const added = ev.kv.create_revision === ev.kv.mod_revision;
     if (!added && !hasPrev) throw new ExpiredError(revision - 1, revision);
@@ -629,7 +627,7 @@ class EtcdWatch implements StorageWatch {
       revision,
     };
     // A put that recreates a key has no previous state; a modification always has one.
-    if (!added && hasPrev) event.prevObject = decodeValue(key, prev.value, Number(prev.mod_revision));
+    if (!added && hasPrev) lazyPrevObject(event, () => decodeValue(key, prev.value, Number(prev.mod_revision)));
     return event;
   }
 
@@ -739,6 +737,27 @@ function encode(obj: KubeObject): Buffer {
   const metadata = { ...obj.metadata };
   delete metadata.resourceVersion;
   return Buffer.from(JSON.stringify({ ...obj, metadata }));
+}
+
+/**
+ * What a successful write stored: `obj` at `revision`. The value etcd holds is `encode(obj)`, so
+ * the object is not decoded back from it; it shares structure with `obj`, which the caller hands over.
+ */
+function stored(obj: KubeObject, revision: number): StoredObject {
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
+}
+
+/**
+ * Sets `event.prevObject` to be decoded on first read: the watch cache keeps its own previous
+ * state and never reads it, so most events never pay for the second JSON decode.
+ */
+function lazyPrevObject(event: StorageEvent, decode: () => StoredObject): void {
+  let prev: StoredObject | undefined;
+  Object.defineProperty(event, 'prevObject', {
+    enumerable: true,
+    configurable: true,
+    get: () => (prev ??= decode()),
+  });
 }
 
 function decodeValue(key: string, value: Buffer, revision: number): StoredObject {

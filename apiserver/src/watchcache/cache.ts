@@ -166,6 +166,15 @@ export class WatchCache {
     return this.revision;
   }
 
+  /**
+   * The object at `key` as the cache holds it now (undefined when absent) with the revision the
+   * cache is consistent at; undefined while the cache is not serving (listing, relisting, stopped).
+   */
+  peek(key: string): { object: StoredObject | undefined; revision: number } | undefined {
+    if (!this.isReady()) return undefined;
+    return { object: this.objects.get(key), revision: this.revision };
+  }
+
   /** Watchers now open on this cache. */
   watcherCountNow(): number {
     return this.watcherCount;

@@ -47,9 +47,10 @@ describe.each(testBackends())('keelctl api-resources on $name', ({ uri }) => {
       code: 0,
       err: '',
       out: [
-        'namespaces          ns    v1    false   Namespace',
-        'nodes               no    v1    false   Node',
-        'persistentvolumes   pv    v1    false   PersistentVolume',
+        'namespaces          ns    v1                  false   Namespace',
+        'nodes               no    v1                  false   Node',
+        'persistentvolumes   pv    v1                  false   PersistentVolume',
+        'storageclasses      sc    storage.k8s.io/v1   false   StorageClass',
         '',
       ].join('\n'),
     });
@@ -66,9 +67,9 @@ describe.each(testBackends())('keelctl api-resources on $name', ({ uri }) => {
         '',
       ].join('\n'),
     });
-    expect(await run('-o', 'name', '--namespaced=false')).toEqual({ code: 0, err: '', out: 'namespaces\nnodes\npersistentvolumes\n' });
+    expect(await run('-o', 'name', '--namespaced=false')).toEqual({ code: 0, err: '', out: 'namespaces\nnodes\npersistentvolumes\nstorageclasses.storage.k8s.io\n' });
     expect(await run('-o', 'name', '--api-group=apps', '--verbs=get,watch')).toMatchObject({ code: 0, out: 'controllerrevisions.apps\ndaemonsets.apps\ndeployments.apps\nreplicasets.apps\nstatefulsets.apps\n' });
-    expect(await run('-o', 'name', '--verbs=deletecollection', '--namespaced=false')).toMatchObject({ out: 'nodes\npersistentvolumes\n' });
+    expect(await run('-o', 'name', '--verbs=deletecollection', '--namespaced=false')).toMatchObject({ out: 'nodes\npersistentvolumes\nstorageclasses.storage.k8s.io\n' });
   });
 
   it("fails with kubectl's messages", async () => {

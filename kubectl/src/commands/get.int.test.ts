@@ -54,6 +54,8 @@ kind: Service
 metadata:
   name: web
 spec:
+  # Asked for, so the tables below can print it (an allocated one would be random).
+  clusterIP: 10.96.250.7
   selector:
     app: web
   ports:
@@ -139,8 +141,8 @@ describe.each(testBackends())('keelctl get on $name', ({ uri }) => {
         'NAME                  READY   UP-TO-DATE   AVAILABLE   AGE',
         'deployment.apps/web   0/2     0            0           0s',
         '',
-        'NAME          TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE',
-        'service/web   ClusterIP   <none>       <none>        80/TCP    0s',
+        'NAME          TYPE        CLUSTER-IP    EXTERNAL-IP   PORT(S)   AGE',
+        'service/web   ClusterIP   10.96.250.7   <none>        80/TCP    0s',
       ),
     );
     expect((await run('get', 'all')).out).toBe(
@@ -149,8 +151,8 @@ describe.each(testBackends())('keelctl get on $name', ({ uri }) => {
         'pod/db-0    0/1     Pending   0          0s',
         'pod/web-1   0/1     Pending   0          0s',
         '',
-        'NAME          TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE',
-        'service/web   ClusterIP   <none>       <none>        80/TCP    0s',
+        'NAME          TYPE        CLUSTER-IP    EXTERNAL-IP   PORT(S)   AGE',
+        'service/web   ClusterIP   10.96.250.7   <none>        80/TCP    0s',
         '',
         'NAME                  READY   UP-TO-DATE   AVAILABLE   AGE',
         'deployment.apps/web   0/2     0            0           0s',

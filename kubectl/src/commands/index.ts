@@ -17,6 +17,9 @@ import { registerApiResources } from './api-resources';
 import { registerConfig } from './config';
 import { registerLogs } from './logs';
 import { registerExec } from './exec';
+import { registerAttach } from './attach';
+import { registerPortForward } from './port-forward';
+import { registerTop } from './top';
 import { registerWhy } from './why';
 
 /** A command module adds its subcommand(s) to the program; `ctx()` gives the context at run time. */
@@ -39,5 +42,8 @@ export const commands: Register[] = [
   registerConfig,
   registerLogs,
   registerExec,
+  registerAttach,
+  registerPortForward,
+  registerTop,
   registerWhy,
 ];

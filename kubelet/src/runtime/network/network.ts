@@ -294,6 +294,8 @@ export class PodNetwork {
       await this.ip(['link', 'add', veth, 'mtu', String(mtu), 'type', 'veth', 'peer', 'name', POD_IFNAME, 'mtu', String(mtu), 'netns', ns]);
     }
     await this.ip(['link', 'set', veth, 'master', this.config.bridgeName]);
+    // Hairpin: a pod reaching its own Service is DNATed back out of the port it came in on (as the bridge CNI plugin's hairpinMode).
+    await this.ip(['link', 'set', veth, 'type', 'bridge_slave', 'hairpin', 'on']);
     await this.ip(['link', 'set', veth, 'up']);
     await this.ip(['-n', ns, 'addr', 'replace', `${ip}/${this.config.podCIDR.prefixLength}`, 'dev', POD_IFNAME]);
     await this.ip(['-n', ns, 'link', 'set', POD_IFNAME, 'up']);
