@@ -31,9 +31,15 @@ describe('keelson launcher', () => {
   });
 
   it('fails with a clear message and status 1 for a component not built yet', () => {
-    const r = run(['agent', '--server', 'x']);
+    const r = run(['proxy']);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('keelson agent: not available in this build yet');
+    expect(r.err).toContain('keelson proxy: not available in this build yet');
+  });
+
+  it('requires --server of keelson agent, and offers token create', () => {
+    expect(run(['agent', '--token', 'K10x::y']).err).toContain("required option '--server <url>' not specified");
+    expect(run(['token', '--help']).out).toContain('create');
+    expect(run(['token', 'create', '--ttl', 'soon']).code).not.toBe(0);
   });
 
   it('rejects an unknown subcommand', () => {

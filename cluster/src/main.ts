@@ -1,17 +1,19 @@
 // The `keelson` launcher: parses the command line and runs one component (or, later, all of them).
 import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { run as runApiServer } from '@keelson/apiserver';
+import { run as runApiServer, type ApiServerOptions } from '@keelson/apiserver';
 import { run as runScheduler } from '@keelson/scheduler';
+import { RestClient, loadClientConfig } from '@keelson/client';
 import { run as runControllerManager, enabledControllers, ControllerManagerConfigError, parseDurationMs, parseCidr } from '@keelson/controller-manager';
 import { run as runKubelet, startShim, type KubeletOptions } from '@keelson/kubelet';
 import { runServer } from './server';
+import { runAgent } from './agent';
+import { createBootstrapToken, formatJoinToken } from './pki';
 import { version } from './version';
 
 /** Components that later issues deliver; until then their subcommand says so and exits 1. */
 const planned: { name: string; summary: string; issue: number }[] = [
   { name: 'proxy', summary: 'make Services reach their pods on this node', issue: 9 },
-  { name: 'agent', summary: 'join this machine to a cluster as a node', issue: 10 },
 ];
 
 export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
@@ -26,11 +28,19 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--storage <uri>', 'storage: etcd://host:2379[,host:2379…], sqlite:///path/to/state.db or memory://', 'sqlite:///var/lib/keelson/state.db')
     .option('--port <n>', 'port to listen on', parsePort, 6443)
     .option('--bind-address <addr>', 'address to listen on', '127.0.0.1')
+    .option('--tls-cert-file <file>', 'serve HTTPS with this certificate (PEM); plain HTTP without it')
+    .option('--tls-private-key-file <file>', 'the serving certificate\'s key')
+    .option('--client-ca-file <file>', 'client certificates signed by this CA authenticate (CN user, O groups)')
+    .option('--token-auth-file <file>', 'static bearer tokens: CSV token,user,uid,"group1,group2"')
+    .option('--enable-bootstrap-token-auth', 'bootstrap token Secrets in kube-system authenticate', false)
+    .option('--authorization-mode <mode>', 'AlwaysAllow, or Node (masters, components, the Node authorizer); default Node when any authenticator is set')
+    .option('--cluster-signing-cert-file <file>', 'CA certificate that signs node client certificates for bootstrap tokens')
+    .option('--cluster-signing-key-file <file>', 'its key')
     .option('--log-level <level>', 'error, warn, info or debug', 'info')
-    .action(async (opts: { storage: string; port: number; bindAddress: string; logLevel: string }) => {
+    .action(async (opts: { storage: string; port: number; bindAddress: string; logLevel: string } & ApiServerSecurityFlags) => {
       await runUntilSignal((signal) => {
         const server = runApiServer(
-          { storage: opts.storage, port: opts.port, bindAddress: opts.bindAddress, logLevel: parseLogLevel(opts.logLevel) },
+          { storage: opts.storage, port: opts.port, bindAddress: opts.bindAddress, logLevel: parseLogLevel(opts.logLevel), ...apiServerSecurity(opts) },
           signal,
         );
         return { ready: server.ready, done: server.done };
@@ -107,12 +117,20 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--bind-address <addr>', 'API address', '127.0.0.1')
     .option('--write-kubeconfig <file>', 'where to write the admin kubeconfig', '/etc/keelson/keelson.yaml')
     .option('--disable-agent', 'run no kubelet on this machine (control plane only)', false)
+    .option('--tls-san <name>', 'another hostname or IP the API server certificate is valid for (repeatable)', collect, [])
     .option('--node-name <name>', 'this machine\'s Node name (default: the hostname)')
     .option('--node-ip <addr>', 'this machine\'s InternalIP')
     .option('--kubelet-root-dir <dir>', 'the kubelet\'s pods, logs and runtime state', '/var/lib/keelson/kubelet')
     .option('--images <dir>', 'image archives the kubelet imports at start', '/var/lib/keelson/agent/images')
+    // Passed through to the kubelet/shim and the controller-manager, so several clusters can share one machine (the e2e harness).
+    .option('--cgroup-root <name>', 'parent cgroup of all pods', 'keelson')
+    .option('--bridge <name>', 'the pod bridge', 'keelson0')
+    .option('--cluster-cidr <cidr>', 'the CIDR nodes\' pod CIDRs are allocated from', parseClusterCidr, '10.42.0.0/16')
+    .option('--kubelet-port <n>', 'port of the kubelet API', parsePort, 10250)
+    .option('--local-path-dir <dir>', 'where the local-path provisioner makes volumes', '/var/lib/keelson/storage')
+    .addOption(new Option('--node-monitor-grace-period <duration>', 'how long a node may go without renewing its Lease or heartbeat before it is marked Unknown').argParser(parseDuration).default(40_000, '40s'))
     .option('--log-level <level>', 'error, warn, info or debug', 'info')
-    .action(async (opts: { dataDir: string; storage?: string; port: number; bindAddress: string; writeKubeconfig: string; logLevel: string; disableAgent: boolean; nodeName?: string; nodeIp?: string; kubeletRootDir: string; images: string }) => {
+    .action(async (opts: { dataDir: string; storage?: string; port: number; bindAddress: string; writeKubeconfig: string; logLevel: string; disableAgent: boolean; nodeName?: string; nodeIp?: string; kubeletRootDir: string; images: string; cgroupRoot: string; bridge: string; clusterCidr: string; kubeletPort: number; localPathDir: string; nodeMonitorGracePeriod: number; tlsSan: string[] }) => {
       await runUntilSignal((signal) =>
         runServer(
           {
@@ -123,9 +141,13 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
             logLevel: parseLogLevel(opts.logLevel),
             ...(opts.storage !== undefined ? { storage: opts.storage } : {}),
             disableAgent: opts.disableAgent,
+            tlsSans: opts.tlsSan,
+            controllerManager: { clusterCidr: opts.clusterCidr, nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriod, localPathDir: opts.localPathDir },
             kubelet: {
               rootDir: opts.kubeletRootDir,
               imagesImportDir: opts.images,
+              port: opts.kubeletPort,
+              shimArgs: ['--cgroup-root', opts.cgroupRoot, '--bridge', opts.bridge, '--cluster-cidr', opts.clusterCidr],
               ...(opts.nodeName !== undefined ? { nodeName: opts.nodeName } : {}),
               ...(opts.nodeIp !== undefined ? { nodeIP: opts.nodeIp } : {}),
             },
@@ -201,6 +223,50 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         return { ready: started.then(() => undefined), done };
       });
     });
+  program
+    .command('agent')
+    .description('join this machine to a cluster as a node (with a token from `keelson token create`) and run its kubelet')
+    .requiredOption('--server <url>', 'the API server, https://host:6443')
+    .option('--token <token>', 'the join token (or KEELSON_TOKEN)')
+    .option('--node-name <name>', 'the Node name (default: the hostname)')
+    .option('--node-ip <addr>', 'the node\'s InternalIP (default: the first non-loopback IPv4 address)')
+    .option('--root-dir <dir>', 'pods\' volumes, logs, the shim\'s state and kubelet.kubeconfig', '/var/lib/keelson/agent')
+    .option('--runtime-endpoint <socket>', 'the shim\'s unix socket (started when nothing answers there)')
+    .option('--cluster-cidr <cidr>', 'the whole cluster\'s pod range (traffic leaving it is masqueraded)', '10.42.0.0/16')
+    .option('--cluster-dns <ips>', 'DNS servers for ClusterFirst pods (comma-separated)', '')
+    .option('--cluster-domain <domain>', 'the cluster\'s DNS domain', 'cluster.local')
+    .option('--max-pods <n>', 'pods this node accepts', parsePositive, 110)
+    .option('--node-labels <k=v,...>', 'extra labels of the Node', parseLabels, {})
+    .option('--images <dir>', 'image archives imported at start', '/var/lib/keelson/agent/images')
+    .option('--cgroup-root <name>', 'parent cgroup of all pods', 'keelson')
+    .option('--bridge <name>', 'the pod bridge', 'keelson0')
+    .option('--port <n>', 'port of the kubelet API', parsePort, 10250)
+    .option('--log-level <level>', 'error, warn, info or debug', 'info')
+    .action(async (opts: Omit<KubeletFlags, 'kubeconfig' | 'podCidr'> & { server: string; token?: string }) => {
+      const token = opts.token ?? process.env['KEELSON_TOKEN'];
+      if (token === undefined || token === '') throw new CommanderError(2, 'keelson.noToken', 'keelson agent: --token (or KEELSON_TOKEN) is required');
+      const kubelet = { ...kubeletOptions(opts), rootDir: opts.rootDir };
+      await runUntilSignal((signal) => runAgent({ server: opts.server, token, kubelet }, signal, (line) => process.stderr.write(`${line}\n`)));
+    });
+  const token = program.command('token').description('manage join tokens');
+  token
+    .command('create')
+    .description('create a join token for `keelson agent --token` (a bootstrap token Secret in kube-system) and print it')
+    .option('--data-dir <dir>', 'the server\'s data directory (its admin kubeconfig)', '/var/lib/keelson/server')
+    .option('--kubeconfig <file>', 'an admin kubeconfig (default: <data-dir>/kubeconfig)')
+    .addOption(new Option('--ttl <duration>', 'how long the token is valid; 0 for ever').argParser(parseDuration).default(24 * 3600_000, '24h'))
+    .option('--description <text>', 'what the token is for')
+    .action(async (opts: { dataDir: string; kubeconfig?: string; ttl: number; description?: string }) => {
+      const config = loadClientConfig({ kubeconfig: opts.kubeconfig ?? path.join(opts.dataDir, 'kubeconfig') });
+      if (config.tls.ca === undefined) throw new CommanderError(1, 'keelson.noCA', `keelson token create: the kubeconfig (${config.source}) has no certificate authority to put in the token`);
+      const client = new RestClient({ config, userAgent: 'keelson-token' });
+      try {
+        const t = await createBootstrapToken(client, { ttlMs: opts.ttl, now: new Date(), ...(opts.description !== undefined ? { description: opts.description } : {}) });
+        out(`${formatJoinToken(config.tls.ca.toString('utf8'), t)}\n`);
+      } finally {
+        client.close();
+      }
+    });
   for (const p of planned) {
     program
       .command(p.name)
@@ -216,6 +282,38 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .description('print the version')
     .action(() => out(`keelson ${version}\n`));
   return program;
+}
+
+/** The authentication/authorization flags of `keelson apiserver`, as parsed. */
+interface ApiServerSecurityFlags {
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  clientCaFile?: string;
+  tokenAuthFile?: string;
+  enableBootstrapTokenAuth: boolean;
+  authorizationMode?: string;
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
+}
+
+function apiServerSecurity(f: ApiServerSecurityFlags): Pick<ApiServerOptions, 'tlsCertFile' | 'tlsPrivateKeyFile' | 'clientCAFile' | 'tokenAuthFile' | 'enableBootstrapTokenAuth' | 'authorizationMode' | 'clusterSigningCertFile' | 'clusterSigningKeyFile'> {
+  if (f.authorizationMode !== undefined && f.authorizationMode !== 'AlwaysAllow' && f.authorizationMode !== 'Node') {
+    throw new CommanderError(2, 'keelson.badFlag', `--authorization-mode must be AlwaysAllow or Node, not "${f.authorizationMode}"`);
+  }
+  return {
+    ...(f.tlsCertFile !== undefined ? { tlsCertFile: f.tlsCertFile } : {}),
+    ...(f.tlsPrivateKeyFile !== undefined ? { tlsPrivateKeyFile: f.tlsPrivateKeyFile } : {}),
+    ...(f.clientCaFile !== undefined ? { clientCAFile: f.clientCaFile } : {}),
+    ...(f.tokenAuthFile !== undefined ? { tokenAuthFile: f.tokenAuthFile } : {}),
+    enableBootstrapTokenAuth: f.enableBootstrapTokenAuth,
+    ...(f.authorizationMode !== undefined ? { authorizationMode: f.authorizationMode } : {}),
+    ...(f.clusterSigningCertFile !== undefined ? { clusterSigningCertFile: f.clusterSigningCertFile } : {}),
+    ...(f.clusterSigningKeyFile !== undefined ? { clusterSigningKeyFile: f.clusterSigningKeyFile } : {}),
+  };
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
 }
 
 function parsePort(v: string): number {
@@ -351,7 +449,7 @@ async function runUntilSignal(start: (signal: AbortSignal) => { ready: Promise<v
 
 function fail(e: unknown): never {
   if (e instanceof CommanderError) {
-    if (e.code === 'keelson.notAvailable' || e.code === 'keelson.badLogLevel') process.stderr.write(`${e.message}\n`);
+    if (e.code === 'keelson.notAvailable' || e.code === 'keelson.badLogLevel' || e.code === 'keelson.noToken' || e.code === 'keelson.noCA' || e.code === 'keelson.badFlag') process.stderr.write(`${e.message}\n`);
     process.exit(e.exitCode);
   }
   process.stderr.write(`keelson: ${e instanceof Error ? e.message : String(e)}\n`);

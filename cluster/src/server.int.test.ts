@@ -3,9 +3,23 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { request as httpsRequest } from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import { buildBusyboxImage, startShim } from '@keelson/kubelet';
 import { runServer } from './server';
+
+function httpsGet(url: string, ca: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { ca, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 describe('keelson server', () => {
   let dir: string;
@@ -16,7 +30,7 @@ describe('keelson server', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('serves the API over SQLite in its data directory, keeps state across restarts, and writes a working kubeconfig', async () => {
+  it('serves the API over TLS on SQLite in its data directory, keeps state and its CA across restarts, and writes a working kubeconfig', async () => {
     const kubeconfig = join(dir, 'etc', 'keelson.yaml');
     const lines: string[] = [];
     const start = async (): Promise<{ abort: AbortController; done: Promise<void> }> => {
@@ -29,16 +43,29 @@ describe('keelson server', () => {
     const first = await start();
     expect(statSync(kubeconfig).mode & 0o777).toBe(0o600);
     expect(readFileSync(kubeconfig, 'utf8')).toContain('current-context: keelson');
+    // The same admin kubeconfig in the data directory (k3s keeps one there too).
+    expect(readFileSync(join(dir, 'data', 'kubeconfig'), 'utf8')).toBe(readFileSync(kubeconfig, 'utf8'));
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(kubeconfig);
+    const server = kc.getCurrentCluster()?.server ?? '';
+    expect(server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(kc.getCurrentCluster()?.skipTLSVerify).toBeFalsy();
     const core = kc.makeApiClient(k8s.CoreV1Api);
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'kept' }, data: { a: 'b' } } });
+    // Without credentials the API refuses (health stays open).
+    const ca = readFileSync(join(dir, 'data', 'tls', 'server-ca.crt'), 'utf8');
+    const anonymous = await httpsGet(`${server}/api/v1/namespaces/default/configmaps`, ca);
+    expect(anonymous.status).toBe(401);
+    expect((await httpsGet(`${server}/healthz`, ca)).status).toBe(200);
     first.abort.abort();
     await first.done;
 
     const second = await start();
+    // The CA survives the restart: credentials issued before still work.
+    expect(readFileSync(join(dir, 'data', 'tls', 'server-ca.crt'), 'utf8')).toBe(ca);
     const kc2 = new k8s.KubeConfig();
     kc2.loadFromFile(kubeconfig);
+    expect(kc2.getCurrentUser()?.certData).toBe(kc.getCurrentUser()?.certData);
     const cm = await kc2.makeApiClient(k8s.CoreV1Api).readNamespacedConfigMap({ name: 'kept', namespace: 'default' });
     expect(cm.data).toEqual({ a: 'b' });
     // The controller-manager runs in the same process: a Deployment gets its ReplicaSet and pods.
@@ -90,16 +117,23 @@ describe('keelson server', () => {
           bindAddress: '127.0.0.1',
           kubeconfig,
           logLevel: 'error',
-          kubelet: { nodeName: `srv-${suffix}`, nodeIP: '127.0.0.1', rootDir: join(dir, 'kubelet'), imagesImportDir: join(dir, 'images'), relistMs: 200 },
+          kubelet: { nodeName: `srv-${suffix}`, nodeIP: '127.0.0.1', rootDir: join(dir, 'kubelet'), imagesImportDir: join(dir, 'images'), relistMs: 200, port: 0 },
         },
         abort.signal,
         () => undefined,
       );
-      await s.ready;
+      try {
+        await s.ready;
+      } catch (e: unknown) {
+        abort.abort();
+        await s.done;
+        throw e;
+      }
       return { abort, done: s.done };
     };
-    let server = await start();
+    let server: { abort: AbortController; done: Promise<void> } | undefined;
     try {
+      server = await start();
       expect(image.names).toContain('docker.io/library/busybox:latest');
       const kc = new k8s.KubeConfig();
       kc.loadFromFile(kubeconfig);
@@ -140,8 +174,8 @@ describe('keelson server', () => {
       const after = await runningPods();
       expect(after.map((p) => p.status?.containerStatuses?.[0]?.containerID).sort()).toEqual(before.map((p) => p.status?.containerStatuses?.[0]?.containerID).sort());
     } finally {
-      server.abort.abort();
-      await server.done;
+      server?.abort.abort();
+      await server?.done;
       await shim.destroyNode().catch(() => undefined);
       await shim.close();
     }

@@ -90,6 +90,10 @@ describe('x509', () => {
     flipped[flipped.length - 5] = (flipped[flipped.length - 5] ?? 0) ^ 0x01;
     const tampered = `-----BEGIN CERTIFICATE REQUEST-----\n${flipped.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
     expect(() => parseCsr(tampered)).toThrow(CertificateError);
+    // The subject rewritten to another node after signing: refused as well.
+    const renamed = Buffer.from(der.toString('latin1').replace('system:node:n1', 'system:node:n2'), 'latin1');
+    expect(renamed.equals(der)).toBe(false);
+    expect(() => parseCsr(`-----BEGIN CERTIFICATE REQUEST-----\n${renamed.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`)).toThrow('certificate request signature does not verify');
     expect(() => parseCsr('not a csr')).toThrow(/not a PEM/);
   });
 });
