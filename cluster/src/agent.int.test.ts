@@ -64,6 +64,7 @@ describe('keelson agent', () => {
         server: url,
         token: t,
         kubelet: { nodeName, nodeIP: '127.0.0.1', rootDir: agentRoot, imagesImportDir: join(dir, 'images'), relistMs: 200, port: 0, logLevel: 'error' },
+        proxy: false,
       });
       const start = async (t: string): Promise<void> => {
         const abort = new AbortController();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { caCertsPath, certificateSubject, createCsr, generateKey, nodeCertificatePath, privateKeyPem, sha256Hex } from '@keelson/apiserver';
 import { loadClientConfig } from '@keelson/client';
 import { run as runKubelet, type KubeletOptions } from '@keelson/kubelet';
+import { run as runProxy, type ProxyOptions } from '@keelson/proxy';
 import { parseJoinToken, writeKubeconfig } from './pki';
 
 /** Joining failed: the server is unreachable, its CA does not match the token, or it refused the token. */
@@ -24,6 +25,8 @@ export interface AgentOptions {
   token: string;
   /** The kubelet's options; `rootDir` also holds `kubelet.kubeconfig`. The agent supplies the kubeconfig. */
   kubelet: Omit<KubeletOptions, 'client' | 'kubeconfig'> & { rootDir: string };
+  /** The service proxy's options; `false` runs none (tests that only need a node). */
+  proxy?: Omit<ProxyOptions, 'client' | 'kubeconfig' | 'nodeName'> | false;
   now?: () => Date;
 }
 
@@ -106,18 +109,23 @@ export async function joinCluster(o: AgentOptions, nodeName: string): Promise<st
 export function runAgent(o: AgentOptions, signal: AbortSignal, log: (line: string) => void): { ready: Promise<void>; done: Promise<void> } {
   const nodeName = (o.kubelet.nodeName ?? hostname()).toLowerCase();
   let kubelet: ReturnType<typeof runKubelet> | undefined;
+  let proxy: ReturnType<typeof runProxy> | undefined;
   const ready = (async () => {
     const kubeconfig = await joinCluster(o, nodeName);
     log(`keelson agent: joined ${o.server} as node ${nodeName} (credentials in ${kubeconfig})`);
     if (signal.aborted) return;
     kubelet = runKubelet({ ...o.kubelet, nodeName, kubeconfig }, signal);
     await kubelet.ready;
-    // TODO(issue 9/10): run the service proxy here once @keelson/proxy exports run() (with a system:kube-proxy credential).
+    // The node's own credentials read what the proxy needs (Services, EndpointSlices, Nodes); the server installs kube-dns.
+    if (o.proxy !== false) {
+      proxy = runProxy({ ...o.proxy, ensureDnsService: false, nodeName, kubeconfig }, signal);
+      await proxy.ready;
+    }
     log(`keelson agent: kubelet running (node ${nodeName})`);
   })();
   const done = (async () => {
     await ready.catch(() => undefined);
-    await kubelet?.done.catch(() => undefined);
+    await Promise.all([kubelet?.done.catch(() => undefined), proxy?.done.catch(() => undefined)]);
   })();
   return { ready, done };
 }

@@ -1,4 +1,5 @@
 // The `keelson` launcher: parses the command line and runs one component (or, later, all of them).
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { run as runApiServer, type ApiServerOptions } from '@keelson/apiserver';
@@ -6,6 +7,7 @@ import { run as runScheduler } from '@keelson/scheduler';
 import { RestClient, loadClientConfig } from '@keelson/client';
 import { run as runControllerManager, enabledControllers, ControllerManagerConfigError, parseDurationMs, parseCidr } from '@keelson/controller-manager';
 import { run as runKubelet, startShim, type KubeletOptions } from '@keelson/kubelet';
+import { run as runProxy } from '@keelson/proxy';
 import { runServer } from './server';
 import { runAgent } from './agent';
 import { createBootstrapToken, formatJoinToken } from './pki';
@@ -13,7 +15,6 @@ import { version } from './version';
 
 /** Components that later issues deliver; until then their subcommand says so and exits 1. */
 const planned: { name: string; summary: string; issue: number }[] = [
-  { name: 'proxy', summary: 'make Services reach their pods on this node', issue: 9 },
 ];
 
 export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
@@ -128,9 +129,13 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--cluster-cidr <cidr>', 'the CIDR nodes\' pod CIDRs are allocated from', parseClusterCidr, '10.42.0.0/16')
     .option('--kubelet-port <n>', 'port of the kubelet API', parsePort, 10250)
     .option('--local-path-dir <dir>', 'where the local-path provisioner makes volumes', '/var/lib/keelson/storage')
+    // The node's service proxy: its nftables table and ports, so a test cluster's proxy never meets another on the same host.
+    .option('--proxy-table <name>', 'the service proxy\'s nftables table', 'keelson-proxy')
+    .option('--proxy-healthz-port <n>', 'port of the service proxy\'s /healthz (0: any free port)', parsePort, 10256)
+    .option('--proxy-metrics-port <n>', 'port of the service proxy\'s /metrics (0: any free port)', parsePort, 10249)
     .addOption(new Option('--node-monitor-grace-period <duration>', 'how long a node may go without renewing its Lease or heartbeat before it is marked Unknown').argParser(parseDuration).default(40_000, '40s'))
     .option('--log-level <level>', 'error, warn, info or debug', 'info')
-    .action(async (opts: { dataDir: string; storage?: string; port: number; bindAddress: string; writeKubeconfig: string; logLevel: string; disableAgent: boolean; nodeName?: string; nodeIp?: string; kubeletRootDir: string; images: string; cgroupRoot: string; bridge: string; clusterCidr: string; kubeletPort: number; localPathDir: string; nodeMonitorGracePeriod: number; tlsSan: string[] }) => {
+    .action(async (opts: { dataDir: string; storage?: string; port: number; bindAddress: string; writeKubeconfig: string; logLevel: string; disableAgent: boolean; nodeName?: string; nodeIp?: string; kubeletRootDir: string; images: string; cgroupRoot: string; bridge: string; clusterCidr: string; kubeletPort: number; localPathDir: string; nodeMonitorGracePeriod: number; tlsSan: string[]; proxyTable: string; proxyHealthzPort: number; proxyMetricsPort: number }) => {
       await runUntilSignal((signal) =>
         runServer(
           {
@@ -143,6 +148,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
             disableAgent: opts.disableAgent,
             tlsSans: opts.tlsSan,
             controllerManager: { clusterCidr: opts.clusterCidr, nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriod, localPathDir: opts.localPathDir },
+            proxy: { clusterCIDR: opts.clusterCidr, table: opts.proxyTable, healthzPort: opts.proxyHealthzPort, metricsPort: opts.proxyMetricsPort },
             kubelet: {
               rootDir: opts.kubeletRootDir,
               imagesImportDir: opts.images,
@@ -233,7 +239,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--root-dir <dir>', 'pods\' volumes, logs, the shim\'s state and kubelet.kubeconfig', '/var/lib/keelson/agent')
     .option('--runtime-endpoint <socket>', 'the shim\'s unix socket (started when nothing answers there)')
     .option('--cluster-cidr <cidr>', 'the whole cluster\'s pod range (traffic leaving it is masqueraded)', '10.42.0.0/16')
-    .option('--cluster-dns <ips>', 'DNS servers for ClusterFirst pods (comma-separated)', '')
+    .option('--cluster-dns <ips>', 'DNS servers for ClusterFirst pods (comma-separated): the node-local cluster DNS', '10.96.0.10')
     .option('--cluster-domain <domain>', 'the cluster\'s DNS domain', 'cluster.local')
     .option('--max-pods <n>', 'pods this node accepts', parsePositive, 110)
     .option('--node-labels <k=v,...>', 'extra labels of the Node', parseLabels, {})
@@ -241,12 +247,47 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--cgroup-root <name>', 'parent cgroup of all pods', 'keelson')
     .option('--bridge <name>', 'the pod bridge', 'keelson0')
     .option('--port <n>', 'port of the kubelet API', parsePort, 10250)
+    .option('--disable-proxy', 'run no service proxy (and no cluster DNS) on this node', false)
     .option('--log-level <level>', 'error, warn, info or debug', 'info')
-    .action(async (opts: Omit<KubeletFlags, 'kubeconfig' | 'podCidr'> & { server: string; token?: string }) => {
+    .action(async (opts: Omit<KubeletFlags, 'kubeconfig' | 'podCidr'> & { server: string; token?: string; disableProxy: boolean }) => {
       const token = opts.token ?? process.env['KEELSON_TOKEN'];
       if (token === undefined || token === '') throw new CommanderError(2, 'keelson.noToken', 'keelson agent: --token (or KEELSON_TOKEN) is required');
       const kubelet = { ...kubeletOptions(opts), rootDir: opts.rootDir };
-      await runUntilSignal((signal) => runAgent({ server: opts.server, token, kubelet }, signal, (line) => process.stderr.write(`${line}\n`)));
+      const proxy = opts.disableProxy ? (false as const) : { clusterCIDR: opts.clusterCidr, logLevel: parseLogLevel(opts.logLevel) };
+      await runUntilSignal((signal) => runAgent({ server: opts.server, token, kubelet, proxy }, signal, (line) => process.stderr.write(`${line}\n`)));
+    });
+  program
+    .command('proxy')
+    .description('make Services reach their pods on this node (nftables) and answer cluster DNS on the kube-dns address')
+    .option('--kubeconfig <file>', 'kubeconfig to reach the API server with (default: KUBECONFIG, ~/.kube/config or in-cluster)')
+    .option('--node-name <name>', 'this node\'s name (default: the hostname)')
+    .option('--cluster-cidr <cidr>', 'the cluster\'s pod range (ClusterIP traffic from outside it is masqueraded)', '10.42.0.0/16')
+    .option('--service-cidr <cidr>', 'the Service range', '10.96.0.0/12')
+    .option('--dns-ip <addr>', 'the kube-dns ClusterIP this node answers DNS on', '10.96.0.10')
+    .option('--disable-dns', 'answer no DNS', false)
+    .option('--healthz-port <n>', 'port of /healthz', parsePort, 10256)
+    .option('--metrics-port <n>', 'port of /metrics', parsePort, 10249)
+    .option('--cleanup', 'remove every rule and address the proxy owns, then exit', false)
+    .option('--log-level <level>', 'error, warn, info or debug', 'info')
+    .action(async (opts: { kubeconfig?: string; nodeName?: string; clusterCidr: string; serviceCidr: string; dnsIp: string; disableDns: boolean; healthzPort: number; metricsPort: number; cleanup: boolean; logLevel: string }) => {
+      await runUntilSignal((signal) => {
+        const p = runProxy(
+          {
+            nodeName: (opts.nodeName ?? hostname()).toLowerCase(),
+            ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
+            clusterCIDR: opts.clusterCidr,
+            serviceCIDR: opts.serviceCidr,
+            dnsIP: opts.dnsIp,
+            dns: !opts.disableDns,
+            healthzPort: opts.healthzPort,
+            metricsPort: opts.metricsPort,
+            cleanup: opts.cleanup,
+            logLevel: parseLogLevel(opts.logLevel),
+          },
+          signal,
+        );
+        return { ready: p.ready, done: p.done };
+      });
     });
   const token = program.command('token').description('manage join tokens');
   token

@@ -104,6 +104,7 @@ describe('keelson server', () => {
 
   it('runs its own node: a Deployment\'s pods are scheduled there and run busybox, and come back after a restart', async () => {
     const suffix = randomBytes(3).toString('hex');
+    const dnsIP = `10.96.0.${150 + (parseInt(suffix.slice(0, 2), 16) % 40)}`;
     const image = await buildBusyboxImage({ out: join(dir, 'images', 'busybox.tar') });
     // The shim the kubelet would start, in-process here so the test can remove everything it made.
     const shim = await startShim({ root: join(dir, 'kubelet', 'shim'), cgroupRoot: `keelson-srv-${suffix}`, bridge: `ksv${suffix}`, clusterCIDR: '10.42.0.0/16' });
@@ -118,6 +119,7 @@ describe('keelson server', () => {
           kubeconfig,
           logLevel: 'error',
           kubelet: { nodeName: `srv-${suffix}`, nodeIP: '127.0.0.1', rootDir: join(dir, 'kubelet'), imagesImportDir: join(dir, 'images'), relistMs: 200, port: 0 },
+          proxy: { table: `kp-srv-${suffix}`, dnsIP, healthzPort: 0, metricsPort: 0, healthzBindAddress: '127.0.0.1' },
         },
         abort.signal,
         () => undefined,

@@ -3,9 +3,11 @@ import { mkdirSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { run as runApiServer } from '@keelson/apiserver';
+import { isStatusError } from '@keelson/api';
 import { RestClient } from '@keelson/client';
 import { run as runControllerManager, type ControllerManagerOptions } from '@keelson/controller-manager';
 import { run as runKubelet, type KubeletOptions } from '@keelson/kubelet';
+import { kubeDnsService, run as runProxy, type ProxyOptions } from '@keelson/proxy';
 import { run as runScheduler } from '@keelson/scheduler';
 import { ensureServerPki, writeKubeconfig, type CertPair, type ServerPki } from './pki';
 
@@ -26,6 +28,8 @@ export interface ServerOptions {
   controllerManager?: Omit<ControllerManagerOptions, 'client' | 'kubeconfig'>;
   /** The kubelet's options (node name, root dir, …); the server supplies its client. */
   kubelet?: Omit<KubeletOptions, 'client' | 'kubeconfig'>;
+  /** The service proxy's options (it runs beside the kubelet; cluster DNS included unless `dns: false`); `false` runs none. */
+  proxy?: Omit<ProxyOptions, 'client' | 'kubeconfig' | 'nodeName'> | false;
 }
 
 /** The first non-loopback IPv4 address: the node IP a kubelet picks when none is given. */
@@ -51,6 +55,7 @@ export function runServer(o: ServerOptions, signal: AbortSignal, log: (line: str
   mkdirSync(o.dataDir, { recursive: true });
   const nodeName = o.disableAgent === true ? undefined : (o.kubelet?.nodeName ?? hostname()).toLowerCase();
   // First start: a cluster CA and every credential under <data-dir>/tls; later starts reuse them.
+  const advertise = o.bindAddress !== '127.0.0.1' && o.bindAddress !== '0.0.0.0' && o.bindAddress !== '::' ? o.bindAddress : (o.kubelet?.nodeIP ?? defaultNodeIP());
   const pki = ensureServerPki({ dir: join(o.dataDir, 'tls'), sans: servingSans(o), ...(nodeName !== undefined ? { nodeName } : {}) });
   const api = runApiServer(
     {
@@ -65,6 +70,8 @@ export function runServer(o: ServerOptions, signal: AbortSignal, log: (line: str
       authorizationMode: 'Node',
       clusterSigningCertFile: pki.ca.certFile,
       clusterSigningKeyFile: pki.ca.keyFile,
+      // The kubernetes Service's endpoint: an address pods can reach, not loopback.
+      ...(advertise !== undefined ? { advertiseAddress: advertise } : {}),
     },
     signal,
   );
@@ -72,6 +79,7 @@ export function runServer(o: ServerOptions, signal: AbortSignal, log: (line: str
   let controllers: ReturnType<typeof runControllerManager> | undefined;
   let scheduler: ReturnType<typeof runScheduler> | undefined;
   let kubelet: ReturnType<typeof runKubelet> | undefined;
+  let proxy: ReturnType<typeof runProxy> | undefined;
   const ready = (async () => {
     await api.ready;
     // Bound to every address: local clients reach it over loopback (a SAN of the serving certificate).
@@ -92,17 +100,34 @@ export function runServer(o: ServerOptions, signal: AbortSignal, log: (line: str
     controllers = runControllerManager({ port: 0, bindAddress: '127.0.0.1', logLevel: o.logLevel, ...o.controllerManager, client: clientFor(pki.controllerManager, 'keelson-controller-manager') }, signal);
     scheduler = runScheduler({ client: clientFor(pki.scheduler, 'keelson-scheduler'), metricsPort: 0, bindAddress: '127.0.0.1', logLevel: o.logLevel }, signal);
     await Promise.all([controllers.started, scheduler.ready]);
-    if (pki.kubelet !== undefined) {
-      kubelet = runKubelet({ logLevel: o.logLevel, ...o.kubelet, nodeName, client: clientFor(pki.kubelet, `keelson-kubelet (${nodeName ?? ''})`) }, signal);
-      await kubelet.ready;
+    // The DNS add-on: the kube-dns Service every node's proxy answers on (installed as the controller-manager, which may create it).
+    const proxyOptions = o.proxy === false ? undefined : (o.proxy ?? {});
+    const dnsIP = proxyOptions?.dnsIP ?? '10.96.0.10';
+    const dns = proxyOptions !== undefined && proxyOptions.dns !== false;
+    if (dns) {
+      // Looked up first: creating it again would be refused for its (taken) ClusterIP before its name, as upstream does.
+      const services = clientFor(pki.controllerManager, 'keelson-server').resource('v1', 'Service').namespace('kube-system');
+      try {
+        await services.get('kube-dns');
+      } catch (e: unknown) {
+        if (!isStatusError(e, 'NotFound')) throw e;
+        await services.create(kubeDnsService(dnsIP));
+      }
     }
-    // TODO(issue 9/10): run the service proxy here (with pki.kubeProxy) once @keelson/proxy exports run().
+    if (pki.kubelet !== undefined) {
+      kubelet = runKubelet({ logLevel: o.logLevel, clusterDNS: dns ? [dnsIP] : [], ...o.kubelet, nodeName, client: clientFor(pki.kubelet, `keelson-kubelet (${nodeName ?? ''})`) }, signal);
+      await kubelet.ready;
+      if (proxyOptions !== undefined) {
+        proxy = runProxy({ logLevel: o.logLevel, ensureDnsService: false, ...proxyOptions, nodeName: kubelet.config.nodeName, client: clientFor(pki.kubeProxy, 'keelson-proxy') }, signal);
+        await proxy.ready;
+      }
+    }
     log(`keelson server: API at ${url} (storage ${storage}); CA and certificates in ${pki.dir}; admin kubeconfig written to ${o.kubeconfig}`);
-    log(`keelson server: running components: apiserver, controller-manager, scheduler${kubelet !== undefined ? `, kubelet (node ${kubelet.config.nodeName})` : ''}`);
+    log(`keelson server: running components: apiserver, controller-manager, scheduler${kubelet !== undefined ? `, kubelet (node ${kubelet.config.nodeName})${proxy !== undefined ? `, proxy${dns ? ` and cluster DNS on ${dnsIP}` : ''}` : ''}` : ''}`);
   })();
   const done = (async () => {
     await ready.catch(() => undefined);
-    await Promise.all([api.done, controllers?.done.catch(() => undefined), scheduler?.done.catch(() => undefined), kubelet?.done.catch(() => undefined)]);
+    await Promise.all([api.done, controllers?.done.catch(() => undefined), scheduler?.done.catch(() => undefined), kubelet?.done.catch(() => undefined), proxy?.done.catch(() => undefined)]);
   })();
   return { ready, done, pki };
 }
