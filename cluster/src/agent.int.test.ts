@@ -40,7 +40,7 @@ describe('keelson agent', () => {
     const agentRoot = join(dir, 'agent');
     await buildBusyboxImage({ out: join(dir, 'images', 'busybox.tar') });
     // The shim the kubelet would start, in-process so the test removes everything it made (unique cgroup root and bridge).
-    const shim = await startShim({ root: join(agentRoot, 'shim'), cgroupRoot: `keelson-agt-${suffix}`, bridge: `kag${suffix}`, clusterCIDR: '10.42.0.0/16' });
+    const shim = await startShim({ root: join(agentRoot, 'shim'), cgroupRoot: `keelson-agt-${suffix}`, chainPrefix: `KT${suffix.toUpperCase()}`, bridge: `kag${suffix}`, clusterCIDR: '10.42.0.0/16' });
     // A control-plane-only server (--disable-agent): the agent brings the only node.
     const serverAbort = new AbortController();
     const server = runServer({ dataDir: join(dir, 'server'), port: 0, bindAddress: '127.0.0.1', kubeconfig: join(dir, 'admin.yaml'), logLevel: 'error', disableAgent: true }, serverAbort.signal, () => undefined);

@@ -197,14 +197,16 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--bridge <name>', 'the pod bridge', 'keelson0')
     .option('--cluster-cidr <cidr>', 'the whole cluster\'s pod range', '10.42.0.0/16')
     .option('--pod-cidr <cidr>', 'this node\'s pod range (else set by the kubelet)')
+    .option('--chain-prefix <name>', 'prefix of the pod network\'s iptables chains', 'KEELSON')
     .option('--cleanup', 'remove every pod sandbox and container, the pod bridge, its iptables chains and cgroups, then exit', false)
-    .action(async (opts: { root: string; socket?: string; cgroupRoot: string; bridge: string; clusterCidr: string; podCidr?: string; cleanup: boolean }) => {
+    .action(async (opts: { root: string; socket?: string; cgroupRoot: string; bridge: string; clusterCidr: string; podCidr?: string; chainPrefix: string; cleanup: boolean }) => {
       if (opts.cleanup) {
         const shim = await startShim({
           root: opts.root,
           cgroupRoot: opts.cgroupRoot,
           bridge: opts.bridge,
           clusterCIDR: opts.clusterCidr,
+          chainPrefix: opts.chainPrefix,
           socket: path.join(opts.root, `cleanup-${process.pid}.sock`),
           ...(opts.podCidr !== undefined ? { podCIDR: opts.podCidr } : {}),
         });
@@ -215,6 +217,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
       await runUntilSignal((signal) => {
         const started = startShim({
           root: opts.root,
+          chainPrefix: opts.chainPrefix,
           cgroupRoot: opts.cgroupRoot,
           bridge: opts.bridge,
           clusterCIDR: opts.clusterCidr,

@@ -107,7 +107,7 @@ describe('keelson server', () => {
     const dnsIP = `10.96.0.${150 + (parseInt(suffix.slice(0, 2), 16) % 40)}`;
     const image = await buildBusyboxImage({ out: join(dir, 'images', 'busybox.tar') });
     // The shim the kubelet would start, in-process here so the test can remove everything it made.
-    const shim = await startShim({ root: join(dir, 'kubelet', 'shim'), cgroupRoot: `keelson-srv-${suffix}`, bridge: `ksv${suffix}`, clusterCIDR: '10.42.0.0/16' });
+    const shim = await startShim({ root: join(dir, 'kubelet', 'shim'), cgroupRoot: `keelson-srv-${suffix}`, chainPrefix: `KT${suffix.toUpperCase()}`, bridge: `ksv${suffix}`, clusterCIDR: '10.42.0.0/16' });
     const kubeconfig = join(dir, 'etc', 'keelson.yaml');
     const start = async (): Promise<{ abort: AbortController; done: Promise<void> }> => {
       const abort = new AbortController();

@@ -18,6 +18,7 @@ const shimOptions = {
   root: path.join(dir, 'shim'),
   socket: path.join(dir, 'shim', 'shim.sock'),
   cgroupRoot: `keelson-kt-${suffix}`,
+  chainPrefix: `KT${suffix.toUpperCase()}`,
   bridge: `kb${suffix}`,
   clusterCIDR: `10.253.${octet}.0/24`,
 };

@@ -253,8 +253,15 @@ export function run(options: KubeletOptions, signal: AbortSignal): RunningKubele
           (async () => {
             while (!stop.signal.aborted) {
               await new Promise<void>((resolve) => {
-                const t = clock.setTimer(ms, resolve);
-                stop.signal.addEventListener('abort', () => (t.cancel(), resolve()), { once: true });
+                const onAbort = (): void => {
+                  t.cancel();
+                  resolve();
+                };
+                const t = clock.setTimer(ms, () => {
+                  stop.signal.removeEventListener('abort', onAbort);
+                  resolve();
+                });
+                stop.signal.addEventListener('abort', onAbort, { once: true });
               });
               if (stop.signal.aborted) break;
               try {

@@ -22,7 +22,7 @@ const podCIDR = `10.252.${octet}.0/24`;
 // A DNS address of its own, so the test never collides with a cluster running on this machine.
 const dnsIP = `10.96.0.${200 + (parseInt(suffix.slice(2, 4), 16) % 50)}`;
 const table = `kp-test-${suffix}`;
-const shimOptions = { root: path.join(dir, 'shim'), socket: path.join(dir, 'shim', 'shim.sock'), cgroupRoot: `keelson-kp-${suffix}`, bridge: `kp${suffix}`, clusterCIDR: podCIDR };
+const shimOptions = { root: path.join(dir, 'shim'), socket: path.join(dir, 'shim', 'shim.sock'), cgroupRoot: `keelson-kp-${suffix}`, chainPrefix: `KT${suffix.toUpperCase()}`, bridge: `kp${suffix}`, clusterCIDR: podCIDR };
 const nodeIP = Object.values(os.networkInterfaces()).flatMap((l) => l ?? []).find((a) => a.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1';
 
 let api: TestServer;

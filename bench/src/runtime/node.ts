@@ -75,6 +75,7 @@ export async function startBenchNode(o: NodeOptions): Promise<BenchNode> {
     root: join(dir, 'shim'),
     socket: join(dir, 'shim', 'shim.sock'),
     cgroupRoot: `keelson-bench-${suffix}`,
+    chainPrefix: `KT${suffix.toUpperCase()}`,
     bridge: `kbb${suffix}`,
     clusterCIDR: `10.${second}.${octet}.0/24`,
     podCIDR: `10.${second}.${octet}.0/24`,
@@ -124,7 +125,7 @@ export async function startBenchNode(o: NodeOptions): Promise<BenchNode> {
       const [node = process.execPath, main = ''] = shimCommand();
       child = spawn(
         node,
-        [...(o.nodeArgs ?? []), main, '--root', shimOptions.root, '--socket', shimOptions.socket, '--cgroup-root', shimOptions.cgroupRoot, '--bridge', shimOptions.bridge, '--cluster-cidr', shimOptions.clusterCIDR, '--pod-cidr', shimOptions.podCIDR],
+        [...(o.nodeArgs ?? []), main, '--root', shimOptions.root, '--socket', shimOptions.socket, '--cgroup-root', shimOptions.cgroupRoot, '--bridge', shimOptions.bridge, '--chain-prefix', shimOptions.chainPrefix, '--cluster-cidr', shimOptions.clusterCIDR, '--pod-cidr', shimOptions.podCIDR],
         { stdio: ['ignore', log.fd, log.fd] },
       );
       await log.close();

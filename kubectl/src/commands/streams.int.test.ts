@@ -20,6 +20,7 @@ const shimOptions = {
   root: path.join(dir, 'shim'),
   socket: path.join(dir, 'shim', 'shim.sock'),
   cgroupRoot: `keelson-ks-${suffix}`,
+  chainPrefix: `KT${suffix.toUpperCase()}`,
   bridge: `ks${suffix}`,
   clusterCIDR: `10.252.${octet}.0/24`,
 };

@@ -11,6 +11,7 @@ async function main(): Promise<void> {
       bridge: { type: 'string' },
       'cluster-cidr': { type: 'string' },
       'pod-cidr': { type: 'string' },
+      'chain-prefix': { type: 'string' },
     },
     strict: true,
   });
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     ...(values.bridge !== undefined ? { bridge: values.bridge } : {}),
     ...(values['cluster-cidr'] !== undefined ? { clusterCIDR: values['cluster-cidr'] } : {}),
     ...(values['pod-cidr'] !== undefined ? { podCIDR: values['pod-cidr'] } : {}),
+    ...(values['chain-prefix'] !== undefined ? { chainPrefix: values['chain-prefix'] } : {}),
   });
   const stop = (): void => {
     void shim.close().then(() => process.exit(0));

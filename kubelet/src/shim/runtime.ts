@@ -1,5 +1,6 @@
 // The shim's behaviour behind the gRPC API: sandboxes and containers over the native helper, cgroups, networking and images.
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
@@ -62,13 +63,20 @@ function toNanos(rfc3339: string): string {
   return String(seconds * 1_000_000_000n + fraction);
 }
 
+/** Whether `pid` runs: a zombie (exited, not yet reaped by its parent or init) counts as gone. */
 function alive(pid: number): boolean {
   if (pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e: unknown) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The state follows the parenthesised command name, which may itself contain spaces or parentheses.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }
 
@@ -387,9 +395,16 @@ export class Runtime implements RuntimeBackend {
     };
   }
 
+  /** Exit records never change once written, so each is read from disk once. */
+  private readonly exits = new Map<string, ExitInfo>();
+
   private async exitOf(c: ContainerRecord): Promise<ExitInfo | undefined> {
     if (c.pid === 0) return undefined;
-    return this.options.helper.exit(path.join(c.dir, 'state'));
+    const known = this.exits.get(c.id);
+    if (known !== undefined) return known;
+    const exit = await this.options.helper.exit(path.join(c.dir, 'state'));
+    if (exit !== undefined) this.exits.set(c.id, exit);
+    return exit;
   }
 
   private async stateOf(c: ContainerRecord): Promise<{ state: ContainerState; exit?: ExitInfo }> {
@@ -425,6 +440,7 @@ export class Runtime implements RuntimeBackend {
     await this.options.cgroups.destroy(c.cgroup);
     await rm(c.dir, { recursive: true, force: true });
     await this.store.deleteContainer(c.id);
+    this.exits.delete(c.id);
   }
 
   async containerStatus(id: string): Promise<{ status: ContainerStatus; info: Record<string, string> }> {

@@ -16,6 +16,7 @@ const options = {
   root: path.join(dir, 'root'),
   socket: path.join(dir, 'shim.sock'),
   cgroupRoot: `keelson-shimtest-${suffix}`,
+  chainPrefix: `KT${suffix.toUpperCase()}`,
   bridge: `ks${suffix}`,
   podCIDR: `10.254.${octet}.0/24`,
   clusterCIDR: `10.254.${octet}.0/24`,

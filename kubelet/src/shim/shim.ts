@@ -25,6 +25,8 @@ export interface ShimOptions {
   clusterCIDR?: string;
   /** The node's pod range when known at start (else set later by UpdateRuntimeConfig). */
   podCIDR?: string;
+  /** Prefix of the pod network's iptables chains (`<prefix>-POSTROUTING`, …). Default `KEELSON`; one per shim sharing a machine. */
+  chainPrefix?: string;
   /** Images dir. Default <root>/images. */
   imagesDir?: string;
   logger?: WinstonLogger;
@@ -66,12 +68,12 @@ class LazyNetwork implements PodNetwork {
   private network: BridgeNetwork | undefined;
   private cidr = '';
 
-  constructor(private readonly o: { stateDir: string; bridge: string; clusterCIDR: string }) {}
+  constructor(private readonly o: { stateDir: string; bridge: string; clusterCIDR: string; chainPrefix?: string }) {}
 
   async configure(podCIDR: string): Promise<void> {
     if (podCIDR === this.cidr) return;
     if (this.network !== undefined) throw new RuntimeError('FailedPrecondition', `the node's pod CIDR is ${this.cidr}; it cannot change to ${podCIDR} while the shim runs`);
-    const network = new BridgeNetwork({ podCIDR, clusterCIDR: this.o.clusterCIDR, stateDir: this.o.stateDir, bridgeName: this.o.bridge, localhostHostPorts: true });
+    const network = new BridgeNetwork({ podCIDR, clusterCIDR: this.o.clusterCIDR, stateDir: this.o.stateDir, bridgeName: this.o.bridge, localhostHostPorts: true, ...(this.o.chainPrefix !== undefined ? { chainPrefix: this.o.chainPrefix } : {}) });
     await network.ensureNode();
     this.network = network;
     this.cidr = podCIDR;
@@ -156,7 +158,7 @@ export async function startShim(o: ShimOptions): Promise<RunningShim> {
   helper.check();
   const manager = await createCgroupManager({ root: o.cgroupRoot ?? 'keelson' });
   await manager.ensureRoot();
-  const network = new LazyNetwork({ stateDir: path.join(o.root, 'network'), bridge: o.bridge ?? 'keelson0', clusterCIDR: o.clusterCIDR ?? '10.42.0.0/16' });
+  const network = new LazyNetwork({ stateDir: path.join(o.root, 'network'), bridge: o.bridge ?? 'keelson0', clusterCIDR: o.clusterCIDR ?? '10.42.0.0/16', ...(o.chainPrefix !== undefined ? { chainPrefix: o.chainPrefix } : {}) });
   const podCIDR = o.podCIDR !== undefined && o.podCIDR !== '' ? o.podCIDR : await network.remembered();
   if (podCIDR !== undefined) await network.configure(podCIDR);
   let runtime: Runtime | undefined = undefined;

@@ -11,7 +11,19 @@ type Handler = (cmd: string) => CommandResult | Error | undefined;
 class FakeRunner implements CommandRunner {
   readonly calls: string[] = [];
   constructor(private readonly handler: Handler) {}
-  async run(file: string, args: readonly string[]): Promise<CommandResult> {
+  async run(file: string, args: readonly string[], options?: { input?: string }): Promise<CommandResult> {
+    // `ip [-n ns] -batch -` is recorded as the commands it runs, each as if run alone (as ip stops at the first failure).
+    const batch = args.indexOf('-batch');
+    if (batch >= 0 && options?.input !== undefined) {
+      const prefix = [file, ...args.slice(0, batch)].join(' ');
+      for (const line of options.input.split('\n').filter((l) => l !== '')) {
+        const cmd = `${prefix} ${line}`;
+        this.calls.push(cmd);
+        const r = this.handler(cmd);
+        if (r instanceof Error) throw r;
+      }
+      return { stdout: '', stderr: '' };
+    }
     const cmd = [file, ...args].join(' ');
     this.calls.push(cmd);
     const r = this.handler(cmd);

@@ -226,9 +226,7 @@ export class PodNetwork {
     };
     await step(this.removeHostPorts(sandboxId));
     await step(this.ignoring(/Cannot find device|does not exist/, this.ip(['link', 'del', this.hostVethName(sandboxId)])));
-    if (await pathExists(this.netnsPath(sandboxId))) {
-      await step(this.ignoring(/No such file|Cannot remove namespace file/, this.ip(['netns', 'del', this.netnsName(sandboxId)])));
-    }
+    if (await pathExists(this.netnsPath(sandboxId))) await step(this.removeNetns(sandboxId));
     // Release last: while the IP is held, a half torn down sandbox can still be retried without its IP being reused.
     if (errors.length === 0) await step(this.allocator.release(sandboxId));
     if (errors.length > 0) {
@@ -286,6 +284,35 @@ export class PodNetwork {
     const mtu = await this.resolveMtu();
     const ip = await this.allocator.allocate(sandboxId);
 
+    if (!(await pathExists(this.netnsPath(sandboxId))) && !(await this.linkExists(veth))) {
+      // A fresh sandbox: two `ip -batch` runs (host side, then inside the namespace) instead of one process per step.
+      const m = String(mtu);
+      await this.ipBatch(
+        [
+          ['netns', 'add', ns],
+          ['link', 'add', veth, 'mtu', m, 'type', 'veth', 'peer', 'name', POD_IFNAME, 'mtu', m, 'netns', ns],
+          ['link', 'set', veth, 'master', this.config.bridgeName],
+          // Hairpin: a pod reaching its own Service is DNATed back out of the port it came in on (the bridge CNI plugin's hairpinMode).
+          ['link', 'set', veth, 'type', 'bridge_slave', 'hairpin', 'on'],
+          ['link', 'set', veth, 'up'],
+        ],
+      );
+      await this.ipBatch(
+        [
+          ['link', 'set', 'lo', 'up'],
+          ['addr', 'replace', `${ip}/${this.config.podCIDR.prefixLength}`, 'dev', POD_IFNAME],
+          ['link', 'set', POD_IFNAME, 'up'],
+          ['route', 'replace', 'default', 'via', this.gateway, 'dev', POD_IFNAME],
+        ],
+        ns,
+      );
+      for (const pm of portMappings) {
+        await this.iptables.ensureRule('nat', this.chains.hostports, this.hostPortRule(sandboxId, ip, pm));
+      }
+      return this.statusOf(sandboxId, ip, mtu);
+    }
+
+    // A sandbox set up before (a retry after a partial failure): each step on its own, tolerating what already exists.
     if (!(await pathExists(this.netnsPath(sandboxId)))) await this.ignoring(/File exists/, this.ip(['netns', 'add', ns]));
     await this.ip(['-n', ns, 'link', 'set', 'lo', 'up']);
     if (!(await this.linkExists(veth))) {
@@ -410,6 +437,32 @@ export class PodNetwork {
 
   private ip(args: readonly string[]) {
     return this.runner.run(this.config.ipBinary, args);
+  }
+
+  /**
+   * Deletes the named namespace. Its handle can stay busy for a moment while the last processes that saw it exit (a
+   * container's mount namespace holds a copy of the mount): retried, then the handle is detached and unlinked directly.
+   */
+  private async removeNetns(sandboxId: string): Promise<void> {
+    const file = this.netnsPath(sandboxId);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await this.ip(['netns', 'del', this.netnsName(sandboxId)]);
+        return;
+      } catch (err: unknown) {
+        if (/No such file/.test(errorText(err))) return;
+        if (!(await pathExists(file))) return;
+        await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+      }
+    }
+    await this.ignoring(/not mounted|no mount point|No such file/, this.runner.run('umount', ['-l', file]));
+    await fs.rm(file, { force: true });
+  }
+
+  /** Several `ip` commands in one process (`ip -batch -`), optionally inside a named namespace; stops at the first failure. */
+  private ipBatch(commands: readonly (readonly string[])[], netns?: string) {
+    const input = `${commands.map((c) => c.join(' ')).join('\n')}\n`;
+    return this.runner.run(this.config.ipBinary, [...(netns !== undefined ? ['-n', netns] : []), '-batch', '-'], { input });
   }
 
   private async ignoring(pattern: RegExp, p: Promise<unknown>): Promise<void> {
