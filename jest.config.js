@@ -16,7 +16,7 @@ module.exports = {
       ...base,
       displayName: 'unit',
       testMatch: ['<rootDir>/*/src/**/*.test.ts'],
-      testPathIgnorePatterns: [...base.testPathIgnorePatterns, '\\.int\\.test\\.ts$'],
+      testPathIgnorePatterns: [...base.testPathIgnorePatterns, '\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$'],
     },
     {
       ...base,
@@ -30,6 +30,13 @@ module.exports = {
         '^.+\\.m?js$': ['babel-jest', { presets: [['@babel/preset-env', { targets: { node: 'current' }, modules: 'commonjs' }]], babelrc: false, configFile: false }],
       },
       transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose|jsonpath-plus)/)'],
+    },
+    {
+      // End-to-end scenarios against real clusters started by e2e/src/harness (root: namespaces, cgroups, bridges).
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/e2e/src/**/*.e2e.test.ts'],
+      // testTimeout is global in jest: each e2e file raises it with jest.setTimeout.
     },
   ],
 };

@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 bash scripts/test-deps.sh
 bash scripts/setup.sh
 npm run lint
+# The Vagrantfile is validated (never brought up) in CI.
+bash scripts/provision/validate-vagrant.sh
 results="$(mktemp --suffix=.json)"
 trap 'rm -f "$results"' EXIT
 status=0

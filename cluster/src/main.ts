@@ -126,6 +126,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     // Passed through to the kubelet/shim and the controller-manager, so several clusters can share one machine (the e2e harness).
     .option('--cgroup-root <name>', 'parent cgroup of all pods', 'keelson')
     .option('--bridge <name>', 'the pod bridge', 'keelson0')
+    .option('--chain-prefix <name>', 'prefix of the pod network\'s iptables chains (one per node sharing a machine)', 'KEELSON')
     .option('--cluster-cidr <cidr>', 'the CIDR nodes\' pod CIDRs are allocated from', parseClusterCidr, '10.42.0.0/16')
     .option('--kubelet-port <n>', 'port of the kubelet API', parsePort, 10250)
     .option('--local-path-dir <dir>', 'where the local-path provisioner makes volumes', '/var/lib/keelson/storage')
@@ -135,7 +136,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--proxy-metrics-port <n>', 'port of the service proxy\'s /metrics (0: any free port)', parsePort, 10249)
     .addOption(new Option('--node-monitor-grace-period <duration>', 'how long a node may go without renewing its Lease or heartbeat before it is marked Unknown').argParser(parseDuration).default(40_000, '40s'))
     .option('--log-level <level>', 'error, warn, info or debug', 'info')
-    .action(async (opts: { dataDir: string; storage?: string; port: number; bindAddress: string; writeKubeconfig: string; logLevel: string; disableAgent: boolean; nodeName?: string; nodeIp?: string; kubeletRootDir: string; images: string; cgroupRoot: string; bridge: string; clusterCidr: string; kubeletPort: number; localPathDir: string; nodeMonitorGracePeriod: number; tlsSan: string[]; proxyTable: string; proxyHealthzPort: number; proxyMetricsPort: number }) => {
+    .action(async (opts: { dataDir: string; storage?: string; port: number; bindAddress: string; writeKubeconfig: string; logLevel: string; disableAgent: boolean; nodeName?: string; nodeIp?: string; kubeletRootDir: string; images: string; cgroupRoot: string; bridge: string; clusterCidr: string; kubeletPort: number; localPathDir: string; nodeMonitorGracePeriod: number; tlsSan: string[]; proxyTable: string; proxyHealthzPort: number; proxyMetricsPort: number; chainPrefix: string }) => {
       await runUntilSignal((signal) =>
         runServer(
           {
@@ -153,7 +154,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
               rootDir: opts.kubeletRootDir,
               imagesImportDir: opts.images,
               port: opts.kubeletPort,
-              shimArgs: ['--cgroup-root', opts.cgroupRoot, '--bridge', opts.bridge, '--cluster-cidr', opts.clusterCidr],
+              shimArgs: ['--cgroup-root', opts.cgroupRoot, '--bridge', opts.bridge, '--cluster-cidr', opts.clusterCidr, '--chain-prefix', opts.chainPrefix],
               ...(opts.nodeName !== undefined ? { nodeName: opts.nodeName } : {}),
               ...(opts.nodeIp !== undefined ? { nodeIP: opts.nodeIp } : {}),
             },
@@ -180,6 +181,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--images <dir>', 'image archives imported at start', '/var/lib/keelson/agent/images')
     .option('--cgroup-root <name>', 'parent cgroup of all pods', 'keelson')
     .option('--bridge <name>', 'the pod bridge', 'keelson0')
+    .option('--chain-prefix <name>', 'prefix of the pod network\'s iptables chains (one per node sharing a machine)', 'KEELSON')
     .option('--port <n>', 'port of the kubelet API', parsePort, 10250)
     .option('--log-level <level>', 'error, warn, info or debug', 'info')
     .action(async (opts: KubeletFlags) => {
@@ -249,6 +251,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--images <dir>', 'image archives imported at start', '/var/lib/keelson/agent/images')
     .option('--cgroup-root <name>', 'parent cgroup of all pods', 'keelson')
     .option('--bridge <name>', 'the pod bridge', 'keelson0')
+    .option('--chain-prefix <name>', 'prefix of the pod network\'s iptables chains (one per node sharing a machine)', 'KEELSON')
     .option('--port <n>', 'port of the kubelet API', parsePort, 10250)
     .option('--disable-proxy', 'run no service proxy (and no cluster DNS) on this node', false)
     .option('--log-level <level>', 'error, warn, info or debug', 'info')
@@ -430,6 +433,7 @@ export interface KubeletFlags {
   nodeLabels: Record<string, string>;
   images: string;
   cgroupRoot: string;
+  chainPrefix: string;
   bridge: string;
   port: number;
   logLevel: string;
@@ -448,7 +452,7 @@ export function kubeletOptions(opts: KubeletFlags): KubeletOptions {
     maxPods: opts.maxPods,
     nodeLabels: opts.nodeLabels,
     imagesImportDir: opts.images,
-    shimArgs: ['--cgroup-root', opts.cgroupRoot, '--bridge', opts.bridge, '--cluster-cidr', opts.clusterCidr],
+    shimArgs: ['--cgroup-root', opts.cgroupRoot, '--bridge', opts.bridge, '--cluster-cidr', opts.clusterCidr, '--chain-prefix', opts.chainPrefix],
     port: opts.port,
     logLevel: parseLogLevel(opts.logLevel),
   };

@@ -256,6 +256,12 @@ describe('kubelet', () => {
     await podWhere('probed', ready);
     await kubelet.runtime().execSync(id, ['touch', '/tmp/dead']);
     const restarted = await podWhere('probed', (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
+    const events = await until('the Unhealthy event', async () => {
+      const list = await client.resource('v1', 'Event').namespace('default').list();
+      const unhealthy = list.items.filter((e) => (e as { involvedObject?: { name?: string }; reason?: string }).involvedObject?.name === 'probed' && (e as { reason?: string }).reason === 'Unhealthy');
+      return unhealthy.length > 0 ? unhealthy : undefined;
+    });
+    expect(events.map((e) => (e as { message?: string }).message)).toEqual(expect.arrayContaining([expect.stringMatching(/^Liveness probe failed: /)]));
     expect(restarted.status?.containerStatuses?.[0]?.containerID).not.toBe(`keelson://${id}`);
   });
 

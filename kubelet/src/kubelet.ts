@@ -130,7 +130,12 @@ export function run(options: KubeletOptions, signal: AbortSignal): RunningKubele
       clock,
       onChange: (uid, container, kind, result, message) => {
         const key = uidToKey.get(uid);
-        if (result === 'failure') logger.info('probe failed', { pod: key, container, probe: kind, message });
+        if (result === 'failure') {
+          logger.info('probe failed', { pod: key, container, probe: kind, message });
+          const pod = key !== undefined ? pods.lister.getByKey(key) : undefined;
+          const probe = `${kind.charAt(0).toUpperCase()}${kind.slice(1)}`;
+          if (pod !== undefined) recorder.event(pod, 'Warning', 'Unhealthy', `${probe} probe failed: ${message}`);
+        }
         if (key !== undefined) queue.add(key);
       },
     });

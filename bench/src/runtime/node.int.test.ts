@@ -71,7 +71,7 @@ describe('bench node', () => {
     const p = await profileSandbox(2, '10.249.250.0/24');
     expect(p.setup.count).toBe(2);
     expect(p.holder.count).toBe(2);
-    expect(p.commands.find((c) => c.phase === 'setup' && c.kind === 'ip netns add')?.perOp).toBe(1);
+    expect(p.commands.find((c) => c.phase === 'setup' && c.kind === 'ip -batch -')?.perOp).toBe(2);
     expect(p.commands.find((c) => c.phase === 'teardown' && c.kind === 'ip netns del')?.perOp).toBe(1);
     const after = (await run('ip', ['-o', 'link'])).stdout.match(/kbp[0-9a-f]{6}/g)?.length ?? 0;
     expect(after).toBe(before);
