@@ -1,72 +1,9 @@
 // What the shim's Runtime needs from the node: the native helper, cgroups, pod networking and the image store, as small interfaces.
 import type { ChildProcess } from 'node:child_process';
 
-export interface SandboxLaunch {
-  id: string;
-  stateDir: string;
-  hostname: string;
-  /** The network namespace to join: a named netns, or the node's for host-network pods. */
-  netnsPath: string;
-  /** The holder also owns a PID namespace that every container joins (shareProcessNamespace). */
-  sharePid: boolean;
-  cgroups: string[];
-}
-
-export interface BindMount {
-  source: string;
-  /** Inside the container. */
-  target: string;
-  readonly: boolean;
-}
-
-export interface ContainerLaunch {
-  id: string;
-  stateDir: string;
-  /** Overlay lower layers, top-most first. */
-  lower: string[];
-  upper: string;
-  work: string;
-  rootfs: string;
-  readonlyRootfs: boolean;
-  args: string[];
-  env: string[];
-  cwd: string;
-  uid: number;
-  gid: number;
-  groups: number[];
-  /** /proc/<holder>/ns/{net,ipc,uts}; pid only with shareProcessNamespace. */
-  nsNet: string;
-  nsIpc: string;
-  nsUts: string;
-  nsPid?: string;
-  cgroups: string[];
-  mounts: BindMount[];
-  capAdd: string[];
-  capDrop: string[];
-  privileged: boolean;
-  noNewPrivs: boolean;
-  seccomp: 'default' | 'unconfined';
-  logPath: string;
-  tty: boolean;
-  stdin: boolean;
-  oomScoreAdj?: number;
-}
-
-/** What the monitor wrote when the container ended. */
-export interface ExitInfo {
-  exitCode: number;
-  signal: number;
-  startedAt: string;
-  finishedAt: string;
-}
-
-export interface ExecLaunch {
-  targetPid: number;
-  cmd: string[];
-  tty: boolean;
-  env?: string[];
-  cwd?: string;
-}
+// The launch descriptions are the native helper's own (kubelet/native/README.md is their contract).
+export type { SandboxLaunch, ContainerLaunch, ExecLaunch, MountSpec as BindMount, ExitInfo } from '../runtime/helper';
+import type { SandboxLaunch, ContainerLaunch, ExecLaunch, ExitInfo } from '../runtime/helper';
 
 export interface ContainerHelper {
   /** Starts a sandbox holder; resolves with its host pid once it is set up. */
