@@ -30,10 +30,10 @@ describe('keelson launcher', () => {
     }
   });
 
-  it('fails with a clear message and status 1 for a component not built yet', () => {
-    const r = run(['proxy']);
-    expect(r.code).toBe(1);
-    expect(r.err).toContain('keelson proxy: not available in this build yet');
+  it('offers the node components with their flags', () => {
+    expect(run(['proxy', '--help']).out).toContain('--cleanup');
+    expect(run(['kubelet', '--help']).out).toContain('--chain-prefix');
+    expect(run(['shim', '--help']).out).toContain('--cleanup');
   });
 
   it('requires --server of keelson agent, and offers token create', () => {

@@ -13,10 +13,6 @@ import { runAgent } from './agent';
 import { createBootstrapToken, formatJoinToken } from './pki';
 import { version } from './version';
 
-/** Components that later issues deliver; until then their subcommand says so and exits 1. */
-const planned: { name: string; summary: string; issue: number }[] = [
-];
-
 export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
   const program = new Command('keelson')
     .description('Keelson: a Kubernetes-style cluster orchestrator')
@@ -314,16 +310,6 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         client.close();
       }
     });
-  for (const p of planned) {
-    program
-      .command(p.name)
-      .description(`${p.summary} (not available yet)`)
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .action(() => {
-        throw new CommanderError(1, 'keelson.notAvailable', `keelson ${p.name}: not available in this build yet (tracked as issue ${p.issue})`);
-      });
-  }
   program
     .command('version')
     .description('print the version')
