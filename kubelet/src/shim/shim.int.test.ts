@@ -86,7 +86,12 @@ describe('runtime shim', () => {
     const running = await waitState(id, 'CONTAINER_RUNNING');
     expect(Number(running.pid)).toBeGreaterThan(0);
 
-    const exec = await client.execSync(id, ['sh', '-c', 'hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; id -u']);
+    // The shell runs its echoes before it execs sleep: wait for pid 1 to become sleep.
+    let exec = await client.execSync(id, ['sh', '-c', 'hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; id -u']);
+    for (let i = 0; i < 100 && !exec.stdout.toString().includes('\nsleep 1000 \n'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      exec = await client.execSync(id, ['sh', '-c', 'hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; id -u']);
+    }
     expect(exec.exitCode).toBe(0);
     expect(exec.stdout.toString()).toBe('web\nsleep 1000 \n0\n');
     expect((await client.execSync(id, ['sh', '-c', 'exit 7'])).exitCode).toBe(7);
