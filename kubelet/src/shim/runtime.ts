@@ -165,7 +165,10 @@ export class Runtime implements RuntimeBackend {
     let cgroupMade = false;
     try {
       await mkdir(path.join(dir, 'holder'), { recursive: true });
-      const joins = await this.options.cgroups.ensure(cgroup, {});
+      // The holder runs in a child of the pod cgroup (as the pause container does): on cgroup v2 a cgroup holding
+      // processes cannot delegate controllers to children, so the pod cgroup itself must stay empty.
+      await this.options.cgroups.ensure(cgroup, {});
+      const joins = await this.options.cgroups.ensure(`${cgroup}/sandbox`, {});
       cgroupMade = true;
       let netnsPath = `/proc/${process.pid}/ns/net`;
       let ip = '';
