@@ -5,7 +5,14 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 command -v etcd >/dev/null 2>&1 || apt-get install -y --no-install-recommends etcd-server || { apt-get update -q && apt-get install -y --no-install-recommends etcd-server; }
-systemctl enable --now etcd
+# Debian's etcd is 3.4, whose watch progress requests are unsafe: the API server's watch caches learn the current
+# revision from periodic progress notifications instead (as e2e/src/etcd.ts starts etcd); without them requests at a
+# recent resourceVersion fail with "Too large resource version" and every informer backs off.
+if ! grep -q '^ETCD_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL=' /etc/default/etcd 2>/dev/null; then
+  echo 'ETCD_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL=500ms' >> /etc/default/etcd
+fi
+systemctl enable etcd
+systemctl restart etcd
 
 mkdir -p /etc/keelson
 cat > /etc/keelson/server.env <<EOT
