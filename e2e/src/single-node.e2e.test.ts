@@ -75,6 +75,17 @@ describe('single-node cluster', () => {
     await createNamespace(c, rns);
     await c.keelctl(['apply', '-n', rns, '-f', '-'], { input: helloManifest(6, 'v1') });
     await rolloutStatus(c, rns, 'deployment/hello');
+    // The pods are ready; their endpoints reach the node's proxy a moment later (EndpointSlice, then a ≥ 1 s sync).
+    // Polling starts once the Service answers, as a client would only start using it then.
+    const clusterIP = (await c.keelctl(['get', 'service', 'hello', '-n', rns, '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    await until('the Service to answer', async () => {
+      try {
+        const res = await fetch(`http://${clusterIP}/`, { signal: AbortSignal.timeout(2000) });
+        return res.ok ? true : undefined;
+      } catch {
+        return undefined;
+      }
+    }, 30_000);
     // Through the Service's ClusterIP: the node's proxy balances over ready endpoints, as any client in the cluster sees it.
     const poller = new ServicePoller({ kubeconfig: c.kubeconfig, namespace: rns, service: 'hello', port: 8080, via: 'clusterIP', servicePort: 80 });
     await poller.start();
