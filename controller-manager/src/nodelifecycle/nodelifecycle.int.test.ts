@@ -136,8 +136,14 @@ describe(`node lifecycle and IPAM on ${backend.name}`, () => {
       return originals.length === 0 && fresh.length === 2 ? fresh : undefined;
     });
     expect(replaced.map((p) => p.metadata?.ownerReferences?.[0]?.name)).toEqual(['web', 'web']);
-    const events = (await client.resource('v1', 'Event').namespace(ns).list()).items;
-    expect(events.filter((e) => e.reason === 'TaintManagerEviction').map((e) => e.message).sort()).toEqual(first.map((p) => `Marking for deletion Pod ${ns}/${p.metadata?.name ?? ''}`).sort());
+    // Events are written in the background by the recorder: wait for both.
+    const wanted = first.map((p) => `Marking for deletion Pod ${ns}/${p.metadata?.name ?? ''}`).sort();
+    const messages = await waitFor('both eviction events', async () => {
+      const events = (await client.resource('v1', 'Event').namespace(ns).list()).items;
+      const found = events.filter((e) => e.reason === 'TaintManagerEviction').map((e) => e.message ?? '').sort();
+      return found.length >= wanted.length ? found : undefined;
+    });
+    expect(messages).toEqual(wanted);
     const healthy = await client.resource('v1', 'Node').get(nodeB);
     expect(healthy.spec?.taints ?? []).toEqual([]);
 
