@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import { buildBusyboxImage, startShim } from '@keelson/kubelet';
+import { cleanup as cleanupProxy } from '@keelson/proxy';
 import { runServer } from './server';
 
 function httpsGet(url: string, ca: string): Promise<{ status: number; text: string }> {
@@ -179,6 +180,8 @@ describe('keelson server', () => {
       server?.abort.abort();
       await server?.done;
       await shim.destroyNode().catch(() => undefined);
+      // The proxy leaves its rules and DNS address in place when it stops (as kube-proxy does): remove them.
+      await cleanupProxy({ table: `kp-srv-${suffix}`, dnsIP }).catch(() => undefined);
       await shim.close();
     }
   });

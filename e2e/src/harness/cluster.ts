@@ -357,6 +357,13 @@ export function cleanupNodeSync(n: Pick<NodeHandle, 'dir' | 'cgroupRoot' | 'brid
     const args = ['shim', '--cleanup', '--root', join(n.dir, 'shim'), '--cgroup-root', n.cgroupRoot, '--bridge', n.bridge, '--cluster-cidr', clusterCIDR, '--chain-prefix', n.chainPrefix];
     const [cmd, full] = n.netns !== undefined ? inNetns(n.netns, process.execPath, [keelson, ...args]) : [process.execPath, [keelson, ...args]];
     if (n.netns === undefined || existsSync(`/run/netns/${n.netns}`)) runSyncQuiet(cmd, full, 120_000);
+    // Pod network namespaces the shim could not tear down (its node's namespace already gone, a killed worker):
+    // named after the sandbox records the shim kept.
+    const records = join(n.dir, 'shim', 'state', 'sandboxes');
+    for (const file of existsSync(records) ? readdirSync(records) : []) {
+      const name = `keelson-${file.replace(/\.json$/, '')}`;
+      if (existsSync(`/run/netns/${name}`)) runSyncQuiet('ip', ['netns', 'del', name], 10_000);
+    }
   }
   removeCgroups(n.cgroupRoot);
   killWithArg(n.dir);
