@@ -17,13 +17,15 @@ interface BenchConfig {
   runc: boolean;
   /** Where the shim child writes a --cpu-prof profile; undefined: none. */
   profileDir: string | undefined;
+  /** Pause before each measured operation, so that each starts from the same quiet kernel state. */
+  settleMs: number;
 }
 
 const USAGE = `usage: node bench/dist/runtime.js [options]      (as root)
 
 Container start latency through the runtime shim's gRPC API (CreateContainer + StartContainer,
 which returns once keelson-helper saw the container's execve succeed), the bare helper
-(NativeHelper.run of exactly the config the shim wrote) and Debian's runc (run -d) on the same
+(keelson-helper run spawned with exactly the config the shim wrote) and Debian's runc (run -d) on the same
 busybox rootfs; then RunPodSandbox (netns, veth, IP, holder) and its teardown, and a profile of
 the sandbox's pieces on their own.
 
@@ -32,10 +34,14 @@ the sandbox's pieces on their own.
   --shim M        child (its own process, as the kubelet runs it) or in-process (env KEELSON_BENCH_SHIM; default child)
   --no-runc       skip the runc row
   --profile DIR   run the shim child with --cpu-prof, writing shim-*.cpuprofile into DIR
+  --settle-ms MS  pause before each measured operation (env KEELSON_BENCH_SETTLE_MS; default 100): a
+                  cgroup move right after another skips the RCU grace period the kernel otherwise waits
+                  for (5–15 ms here), so back-to-back operations would flatter whichever runs second;
+                  kubelets start containers sporadically, so each operation starts from a quiet state
 `;
 
 function parseArgs(argv: string[], env: NodeJS.ProcessEnv): BenchConfig | 'help' {
-  const cfg: BenchConfig = { runs: 50, warmup: 3, shim: 'child', runc: true, profileDir: undefined };
+  const cfg: BenchConfig = { runs: 50, warmup: 3, shim: 'child', runc: true, profileDir: undefined, settleMs: 100 };
   const int = (raw: string, what: string, min: number): number => {
     const n = Number(raw);
     if (!/^\d+$/.test(raw) || n < min) throw new UsageError(`${what} must be a whole number ≥ ${min}, got "${raw}"`);
@@ -48,6 +54,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): BenchConfig | 'help'
   if (env.KEELSON_BENCH_RUNS) cfg.runs = int(env.KEELSON_BENCH_RUNS, 'KEELSON_BENCH_RUNS', 1);
   if (env.KEELSON_BENCH_WARMUP) cfg.warmup = int(env.KEELSON_BENCH_WARMUP, 'KEELSON_BENCH_WARMUP', 0);
   if (env.KEELSON_BENCH_SHIM) cfg.shim = mode(env.KEELSON_BENCH_SHIM, 'KEELSON_BENCH_SHIM');
+  if (env.KEELSON_BENCH_SETTLE_MS) cfg.settleMs = int(env.KEELSON_BENCH_SETTLE_MS, 'KEELSON_BENCH_SETTLE_MS', 0);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
     const value = (): string => {
@@ -61,6 +68,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): BenchConfig | 'help'
     else if (a === '--shim') cfg.shim = mode(value(), a);
     else if (a === '--no-runc') cfg.runc = false;
     else if (a === '--profile') cfg.profileDir = value();
+    else if (a === '--settle-ms') cfg.settleMs = int(value(), a, 0);
     else throw new UsageError(`unknown argument "${a}"\n\n${USAGE}`);
   }
   return cfg;
@@ -103,6 +111,8 @@ function containerConfig(node: BenchNode, pod: string, name: string): ContainerC
   };
 }
 
+const settle = (cfg: BenchConfig): Promise<void> => (cfg.settleMs > 0 ? new Promise((resolve) => setTimeout(resolve, cfg.settleMs)) : Promise.resolve());
+
 class ShimCpu {
   private start = 0;
   constructor(private readonly pid: number) {}
@@ -134,7 +144,7 @@ async function shimLaunch(node: BenchNode, id: string): Promise<ContainerLaunch>
 
 /**
  * Container starts, interleaved so that all three paths see the same background load: per round one
- * CreateContainer+StartContainer through the shim, one NativeHelper.run of the config the shim wrote for its first
+ * CreateContainer+StartContainer through the shim, one spawned keelson-helper run of the config the shim wrote for its first
  * container (fresh directories; the pod cgroup joined, as the shim makes a cgroup per container inside it), and one
  * `runc run -d` on the image's layer. Every container runs `sleep 3600` until all rounds are done.
  */
@@ -142,8 +152,9 @@ async function measureStarts(node: BenchNode, sandboxId: string, cfg: BenchConfi
   const create = new Samples('  CreateContainer');
   const start = new Samples('  StartContainer (until execve)');
   const total = new Samples('gRPC CreateContainer+StartContainer');
-  const bare = new Samples('bare NativeHelper.run (same config)');
-  const helper = new NativeHelper();
+  const bare = new Samples('bare keelson-helper run (spawned, same config)');
+  // The bare helper exec: the binary spawned for each container, as `runc run` would be (no fork server).
+  const helper = new NativeHelper({ useForkServer: false });
   const ids: string[] = [];
   const started: { pid: number; stateDir: string }[] = [];
   const base = await mkdtemp(join(tmpdir(), 'keelson-bench-helper-'));
@@ -178,6 +189,7 @@ async function measureStarts(node: BenchNode, sandboxId: string, cfg: BenchConfi
       if (signal.aborted) throw new Interrupted();
       const measured = i >= cfg.warmup;
       // Through the shim.
+      await settle(cfg);
       const cpu0 = processCpuSeconds(node.shimPid) ?? NaN;
       const t0 = performance.now();
       const id = await node.client.createContainer(sandboxId, containerConfig(node, 'grpc', `c${i}`));
@@ -206,12 +218,14 @@ async function measureStarts(node: BenchNode, sandboxId: string, cfg: BenchConfi
         cgroups: template.cgroups.map((c) => dirname(c)),
       };
       for (const d of [launch.stateDir, launch.upper, launch.work, launch.rootfs]) await mkdir(d, { recursive: true });
+      await settle(cfg);
       const t3 = performance.now();
       const pid = await helper.run(launch);
       if (measured) bare.add(since(t3));
       started.push({ pid, stateDir: launch.stateDir });
       // runc.
       if (bundle !== undefined && oci !== undefined) {
+        await settle(cfg);
         const t4 = performance.now();
         await bundle.start(`keelson-bench-${process.pid}-${i}`);
         if (measured) oci.add(since(t4));
@@ -248,6 +262,7 @@ async function measureSandboxes(node: BenchNode, cfg: BenchConfig, signal: Abort
   let tearCpuSum = 0;
   for (let i = 0; i < cfg.warmup + cfg.runs; i++) {
     if (signal.aborted) throw new Interrupted();
+    await settle(cfg);
     runCpu.begin();
     const t0 = performance.now();
     const id = await node.client.runPodSandbox(sandboxConfig(node, `sb${i}`));
@@ -256,6 +271,7 @@ async function measureSandboxes(node: BenchNode, cfg: BenchConfig, signal: Abort
     const c1 = runCpu.end() ?? NaN;
     await node.track();
     if (st.state !== 'SANDBOX_READY' || (st.network?.ip ?? '') === '') throw new Error(`sandbox ${id} is ${st.state} with IP "${st.network?.ip ?? ''}"`);
+    await settle(cfg);
     runCpu.begin();
     const t1 = performance.now();
     await node.client.stopPodSandbox(id);
@@ -324,7 +340,7 @@ async function main(): Promise<number> {
   }
 
   const out = [
-    `runtime benchmark: ${cfg.runs} runs each after ${cfg.warmup} warm-up; shim ${cfg.shim === 'child' ? 'in its own process' : 'in this process'}; containers run \`sleep 3600\` from a busybox image (BestEffort, RuntimeDefault seccomp)`,
+    `runtime benchmark: ${cfg.runs} runs each after ${cfg.warmup} warm-up, ${cfg.settleMs} ms pause before each; shim ${cfg.shim === 'child' ? 'in its own process' : 'in this process'}; containers run \`sleep 3600\` from a busybox image (BestEffort, RuntimeDefault seccomp)`,
     `node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? 'unknown cpu'}, load average when started: ${load.map((l) => l.toFixed(2)).join(' ')}`,
     '',
     formatTable(sampleHeader, rows.map((r) => r.row())),

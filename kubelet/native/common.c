@@ -660,3 +660,26 @@ void exec_path(char *const argv[], char *const envp[], int *code)
 	errno = saw_eacces ? EACCES : last;
 	*code = saw_eacces ? 126 : 127;
 }
+
+/* ------------------------------------------------------------ tracing (profiling aid, off unless asked for) */
+
+static int trace_fd = -1;
+
+void trace_open(void)
+{
+	const char *path = getenv("KEELSON_HELPER_TRACE");
+	if (path && *path)
+		trace_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+}
+
+void trace(const char *what)
+{
+	if (trace_fd < 0)
+		return;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	char line[160];
+	int n = snprintf(line, sizeof(line), "%lld %d %s\n", (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, (int)getpid(), what);
+	if (n > 0)
+		(void)write_all(trace_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}

@@ -44,6 +44,10 @@ int null_stdio(void); /* stdin/stdout/stderr to /dev/null */
 /* ---- time ---- */
 void rfc3339nano(char *buf, size_t len); /* 2016-10-06T00:17:09.669794202Z, 31 bytes + NUL */
 
+/* ---- tracing: with KEELSON_HELPER_TRACE=FILE set, each trace() appends "<CLOCK_REALTIME µs> <pid> <what>" to FILE ---- */
+void trace_open(void);
+void trace(const char *what);
+
 /* ---- security: capabilities, no_new_privs, seccomp ---- */
 #define CAPSET_WORDS 2
 struct capset {

@@ -19,6 +19,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -28,13 +29,26 @@
 #include <unistd.h>
 
 int exec_main(int argc, char **argv); /* exec.c */
+int serve_main(void);                 /* serve.c */
+int helper_mode(int argc, char **argv);
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+/* the kernel's struct clone_args (v2, Linux 5.7+), spelled out so no uapi header has to agree with glibc's */
+struct clone3_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
 
 #define ERRLEN 1024
 
 static void usage(void)
 {
 	errmsg(0, "usage: keelson-helper sandbox --config FILE | run --config FILE | exec --target PID [--tty] "
-		  "[--cwd DIR] [--env K=V]... [--uid N --gid N] -- CMD ARGS...");
+		  "[--cwd DIR] [--env K=V]... [--uid N --gid N] -- CMD ARGS... | serve");
 }
 
 /* report line from a detached child to the waiting foreground process: "OK <pid>" or "ERR <msg>" */
@@ -120,6 +134,51 @@ static void holder_loop(void)
 	}
 }
 
+/*
+ * Forks (fork semantics: returns 0 in the child) with clone flags FLAGS, the child inside CGROUPS when it is one cgroup
+ * v2 directory: clone3(CLONE_INTO_CGROUP) creates the process there. Moving a process between cgroups takes the
+ * kernel's threadgroup lock for writing, which waits out an RCU grace period (5–15 ms when nothing moved lately); a
+ * process born in its cgroup only takes it for reading. *in_cgroup says whether that happened; if not (cgroup v1,
+ * hybrid, kernels before 5.7), the caller joins the cgroups itself.
+ */
+static int single_cgroup2(const char *const *cgroups)
+{
+	struct statfs sf;
+	return cgroups && cgroups[0] && !cgroups[1] && statfs(cgroups[0], &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+static pid_t fork_into(const char *const *cgroups, unsigned long flags, int *in_cgroup)
+{
+	*in_cgroup = 0;
+	if (single_cgroup2(cgroups)) {
+		int cg = open(cgroups[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (cg >= 0) {
+			struct clone3_args args;
+			memset(&args, 0, sizeof(args));
+			args.flags = (flags & ~(unsigned long)CSIGNAL) | CLONE_INTO_CGROUP;
+			args.exit_signal = SIGCHLD;
+			args.cgroup = (uint64_t)cg;
+			pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+			int saved = errno;
+			if (pid >= 0) {
+				*in_cgroup = 1;
+				if (pid > 0) {
+					close(cg);
+					trace("clone3: born in its cgroup");
+				}
+				return pid;
+			}
+			close(cg);
+			/* older kernels: no clone3 or no CLONE_INTO_CGROUP; anything else is a real failure */
+			if (saved != ENOSYS && saved != E2BIG && saved != EINVAL) {
+				errno = saved;
+				return -1;
+			}
+		}
+	}
+	return (pid_t)syscall(SYS_clone, (flags & ~(unsigned long)CSIGNAL) | SIGCHLD, NULL, NULL, NULL, 0);
+}
+
 static int do_sandbox(const struct config *cfg)
 {
 	const char *state_dir = config_get(cfg, "state_dir");
@@ -175,15 +234,25 @@ static int do_sandbox(const struct config *cfg)
 		fmtmsg(err, sizeof(err), errno, "sandbox: sethostname %s", hostname);
 		goto fail;
 	}
-	for (size_t i = 0; i < cfg->nkv; i++)
-		if (strcmp(cfg->kv[i].key, "cgroup") == 0 && cgroup_join(cfg->kv[i].value, err, sizeof(err)) < 0)
+	const char **cgroups = config_all(cfg, "cgroup");
+	if (!cgroups) {
+		fmtmsg(err, sizeof(err), ENOMEM, "sandbox: cgroups");
+		goto fail;
+	}
+	/* where the holder cannot be born in its cgroup, this process joins first and the holder inherits them */
+	for (size_t i = 0; !single_cgroup2(cgroups) && cgroups[i]; i++)
+		if (cgroup_join(cgroups[i], err, sizeof(err)) < 0)
 			goto fail;
-	pid_t holder = fork();
+	int in_cgroup;
+	pid_t holder = fork_into(cgroups, 0, &in_cgroup);
 	if (holder < 0) {
 		fmtmsg(err, sizeof(err), errno, "sandbox: fork holder");
 		goto fail;
 	}
 	if (holder == 0) {
+		/* a cgroup v2 kernel without CLONE_INTO_CGROUP (before 5.7): the holder joins its cgroup itself */
+		if (!in_cgroup && single_cgroup2(cgroups) && cgroup_join(cgroups[0], err, sizeof(err)) < 0)
+			_exit(1);
 		close(rp[1]);
 		if (prctl(PR_SET_NAME, "keelson-pause", 0, 0, 0) < 0) {
 			/* cosmetic only */
@@ -735,6 +804,7 @@ int pty_become_slave(int sock, char *err, size_t errlen)
 }
 
 struct child_fds {
+	int in_cgroup; /* 1: clone3 created the process in its (only, cgroup v2) cgroup already */
 	int ns_net, ns_ipc, ns_uts;
 	int out_w, err_w, in_r;
 	int pty_sock;
@@ -744,17 +814,20 @@ struct child_fds {
 __attribute__((noreturn)) static void container_init(const struct run_opts *o, struct child_fds *f)
 {
 	char err[ERRLEN];
+	trace("init");
 	if (f->ns_net >= 0 && setns(f->ns_net, CLONE_NEWNET) < 0)
 		child_fail(errno, "join network namespace %s", o->ns_net);
 	if (f->ns_ipc >= 0 && setns(f->ns_ipc, CLONE_NEWIPC) < 0)
 		child_fail(errno, "join ipc namespace %s", o->ns_ipc);
 	if (f->ns_uts >= 0 && setns(f->ns_uts, CLONE_NEWUTS) < 0)
 		child_fail(errno, "join uts namespace %s", o->ns_uts);
-	for (size_t i = 0; o->cgroups[i]; i++)
+	for (size_t i = 0; !f->in_cgroup && o->cgroups[i]; i++)
 		if (cgroup_join(o->cgroups[i], err, sizeof(err)) < 0)
 			child_fail_msg(err);
+	trace("init: namespaces joined");
 	if (o->cgroups[0] && unshare(CLONE_NEWCGROUP) < 0)
 		child_fail(errno, "unshare cgroup namespace");
+	trace("init: cgroups joined");
 	/* Guaranteed pods ask for a negative adjustment; where the host refuses any value below its own (some sandboxed
 	 * kernels do even with CAP_SYS_RESOURCE), the container keeps the inherited one rather than failing to start. */
 	if (o->oom_score_adj && write_file("/proc/self/oom_score_adj", o->oom_score_adj) < 0 &&
@@ -762,6 +835,7 @@ __attribute__((noreturn)) static void container_init(const struct run_opts *o, s
 		child_fail(errno, "write oom_score_adj %s", o->oom_score_adj);
 	do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	mount_overlay(o);
+	trace("init: overlay mounted");
 	char p[PATH_MAX];
 	join_path(p, o->rootfs, "proc");
 	ensure_dir(p);
@@ -773,6 +847,7 @@ __attribute__((noreturn)) static void container_init(const struct run_opts *o, s
 	user_mounts(o);
 	if (chdir(o->rootfs) < 0)
 		child_fail(errno, "chdir %s", o->rootfs);
+	trace("init: mounts done");
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		child_fail(errno, "pivot_root %s", o->rootfs);
 	if (umount2(".", MNT_DETACH) < 0)
@@ -805,8 +880,10 @@ __attribute__((noreturn)) static void container_init(const struct run_opts *o, s
 		child_fail(errno, "close_range");
 	if (fcntl(sync_fd, F_SETFD, FD_CLOEXEC) < 0)
 		child_fail(errno, "cloexec");
+	trace("init: security");
 	if (apply_security(&o->sec, err, sizeof(err)) < 0)
 		child_fail_msg(err);
+	trace("init: exec");
 	int code;
 	exec_path((char *const *)o->args, (char *const *)o->env, &code);
 	child_fail(errno, "exec %s", o->args[0]);
@@ -907,10 +984,11 @@ static void write_exit(const char *state_dir, int status, const char *started)
 __attribute__((noreturn)) static void monitor(const struct run_opts *o, int rfd)
 {
 	char err[ERRLEN];
-	struct child_fds f = {.ns_net = -1, .ns_ipc = -1, .ns_uts = -1, .out_w = -1, .err_w = -1, .in_r = -1, .pty_sock = -1};
+	struct child_fds f = {.in_cgroup = 0, .ns_net = -1, .ns_ipc = -1, .ns_uts = -1, .out_w = -1, .err_w = -1, .in_r = -1, .pty_sock = -1};
 	int out[2] = {-1, -1}, errp[2] = {-1, -1}, in[2] = {-1, -1}, sp[2] = {-1, -1}, sync[2] = {-1, -1};
 	int fifo = -1;
 	char num[32];
+	trace("monitor");
 	if (setsid() < 0 || null_stdio() < 0) {
 		fmtmsg(err, sizeof(err), errno, "run: detach the monitor");
 		goto fail;
@@ -1011,7 +1089,7 @@ __attribute__((noreturn)) static void monitor(const struct run_opts *o, int rfd)
 		fmtmsg(err, sizeof(err), errno, "run: signalfd");
 		goto fail;
 	}
-	unsigned long flags = CLONE_NEWNS | SIGCHLD;
+	unsigned long flags = CLONE_NEWNS;
 	if (!o->ns_pid)
 		flags |= CLONE_NEWPID;
 	if (!o->ns_net)
@@ -1022,7 +1100,8 @@ __attribute__((noreturn)) static void monitor(const struct run_opts *o, int rfd)
 		flags |= CLONE_NEWUTS;
 	char started[64];
 	rfc3339nano(started, sizeof(started));
-	pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, 0);
+	trace("clone");
+	pid_t pid = fork_into(o->cgroups, flags, &f.in_cgroup);
 	if (pid < 0) {
 		fmtmsg(err, sizeof(err), errno, "run: clone the container process");
 		goto fail;
@@ -1044,6 +1123,7 @@ __attribute__((noreturn)) static void monitor(const struct run_opts *o, int rfd)
 		close(sp[1]);
 	ssize_t n = read_all(sync[0], err, sizeof(err) - 1);
 	close(sync[0]);
+	trace("container exec'd");
 	if (n != 0) {
 		if (n < 0)
 			fmtmsg(err, sizeof(err), errno, "run: read from the container process");
@@ -1243,6 +1323,7 @@ static int do_run(const struct config *cfg)
 	}
 	close(rp[1]);
 	int rc = await_report(pid, rp[0]);
+	trace("run: reported");
 	free_run(&o);
 	return rc;
 }
@@ -1262,20 +1343,26 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	trace_open();
+	trace(argv[1]);
 	if (strcmp(argv[1], "exec") == 0)
 		return exec_main(argc - 1, argv + 1);
-	if (strcmp(argv[1], "sandbox") != 0 && strcmp(argv[1], "run") != 0) {
-		usage();
-		return 2;
-	}
-	if (argc != 4 || strcmp(argv[2], "--config") != 0) {
+	if (strcmp(argv[1], "serve") == 0 && argc == 2)
+		return serve_main();
+	return helper_mode(argc - 1, argv + 1);
+}
+
+/* `sandbox --config FILE` or `run --config FILE` (argv[0] is the mode); also called by serve's children */
+int helper_mode(int argc, char **argv)
+{
+	if (argc != 3 || (strcmp(argv[0], "sandbox") != 0 && strcmp(argv[0], "run") != 0) || strcmp(argv[1], "--config") != 0) {
 		usage();
 		return 2;
 	}
 	struct config cfg;
-	if (config_load(&cfg, argv[3]) < 0)
+	if (config_load(&cfg, argv[2]) < 0)
 		return 1;
-	int rc = strcmp(argv[1], "sandbox") == 0 ? do_sandbox(&cfg) : do_run(&cfg);
+	int rc = strcmp(argv[0], "sandbox") == 0 ? do_sandbox(&cfg) : do_run(&cfg);
 	config_free(&cfg);
 	return rc;
 }

@@ -5,7 +5,7 @@ import type { Logger as WinstonLogger } from 'winston';
 import { ImageStore, type ImageStatus } from '../images';
 import { createCgroupManager, type CgroupManager } from '../runtime/cgroups';
 import { NativeHelper } from '../runtime/helper';
-import { PodNetwork as BridgeNetwork } from '../runtime/network';
+import { PodNetwork as BridgeNetwork, ServedRunner, type CommandRunner, type PodNetworkOptions } from '../runtime/network';
 import { createLogger } from '../log';
 import { RuntimeError } from './errors';
 import type { Cgroups, ImageInfo, Images, PodNetwork } from './ports';
@@ -68,12 +68,24 @@ class LazyNetwork implements PodNetwork {
   private network: BridgeNetwork | undefined;
   private cidr = '';
 
-  constructor(private readonly o: { stateDir: string; bridge: string; clusterCIDR: string; chainPrefix?: string }) {}
+  constructor(private readonly o: { stateDir: string; bridge: string; clusterCIDR: string; chainPrefix?: string; runner?: CommandRunner }) {}
+
+  private options(podCIDR: string): PodNetworkOptions {
+    return {
+      podCIDR,
+      clusterCIDR: this.o.clusterCIDR,
+      stateDir: this.o.stateDir,
+      bridgeName: this.o.bridge,
+      localhostHostPorts: true,
+      ...(this.o.chainPrefix !== undefined ? { chainPrefix: this.o.chainPrefix } : {}),
+      ...(this.o.runner !== undefined ? { runner: this.o.runner } : {}),
+    };
+  }
 
   async configure(podCIDR: string): Promise<void> {
     if (podCIDR === this.cidr) return;
     if (this.network !== undefined) throw new RuntimeError('FailedPrecondition', `the node's pod CIDR is ${this.cidr}; it cannot change to ${podCIDR} while the shim runs`);
-    const network = new BridgeNetwork({ podCIDR, clusterCIDR: this.o.clusterCIDR, stateDir: this.o.stateDir, bridgeName: this.o.bridge, localhostHostPorts: true, ...(this.o.chainPrefix !== undefined ? { chainPrefix: this.o.chainPrefix } : {}) });
+    const network = new BridgeNetwork(this.options(podCIDR));
     await network.ensureNode();
     this.network = network;
     this.cidr = podCIDR;
@@ -113,8 +125,11 @@ class LazyNetwork implements PodNetwork {
     await this.network.addRoutes(routes);
   }
 
+  /** Removes the bridge and chains, also those of an earlier run whose pod CIDR this run never learned. */
   async removeNode(): Promise<void> {
-    await this.network?.removeNode();
+    if (this.network !== undefined) return this.network.removeNode();
+    // The chain and bridge names do not depend on the pod CIDR: the cluster's will do for removal.
+    await new BridgeNetwork(this.options(this.o.clusterCIDR)).removeNode();
   }
 }
 
@@ -156,22 +171,28 @@ export async function startShim(o: ShimOptions): Promise<RunningShim> {
   const socket = o.socket ?? path.join(o.root, 'shim.sock');
   const helper = new NativeHelper();
   helper.check();
+  // ip and iptables run through the helper's fork server too: this process never forks itself per command.
+  const server = helper.forkServer();
+  const runner = server !== undefined ? new ServedRunner(server) : undefined;
   const manager = await createCgroupManager({ root: o.cgroupRoot ?? 'keelson' });
   await manager.ensureRoot();
-  const network = new LazyNetwork({ stateDir: path.join(o.root, 'network'), bridge: o.bridge ?? 'keelson0', clusterCIDR: o.clusterCIDR ?? '10.42.0.0/16', ...(o.chainPrefix !== undefined ? { chainPrefix: o.chainPrefix } : {}) });
+  const network = new LazyNetwork({ stateDir: path.join(o.root, 'network'), bridge: o.bridge ?? 'keelson0', clusterCIDR: o.clusterCIDR ?? '10.42.0.0/16', ...(o.chainPrefix !== undefined ? { chainPrefix: o.chainPrefix } : {}), ...(runner !== undefined ? { runner } : {}) });
   const podCIDR = o.podCIDR !== undefined && o.podCIDR !== '' ? o.podCIDR : await network.remembered();
   if (podCIDR !== undefined) await network.configure(podCIDR);
   let runtime: Runtime | undefined = undefined;
   const store = await ImageStore.open({ root: o.imagesDir ?? path.join(o.root, 'images'), inUse: (dir: string) => runtime?.layerInUse(dir) ?? true });
   runtime = new Runtime({ root: o.root, helper, cgroups: cgroupsPort(manager), network, images: imagesPort(store) });
   await runtime.start();
-  const server: ShimServer = await serve(runtime, socket);
+  const grpc: ShimServer = await serve(runtime, socket);
   logger.info('runtime shim serving', { socket, root: o.root, cgroups: manager.mode });
   const rt = runtime;
   return {
     socket,
     runtime: rt,
-    close: () => server.close(),
+    close: async () => {
+      await grpc.close();
+      helper.close();
+    },
     destroyNode: async () => {
       for (const s of await rt.listPodSandbox(null)) if (s.id !== undefined) await rt.removePodSandbox(s.id);
       await network.removeNode();

@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeConfig, execArgs, runEntries, sandboxEntries, type ContainerLaunch, type ExecLaunch, type SandboxLaunch } from './config';
 import { HelperError, HelperFailedError, HelperNotBuiltError, HelperTimeoutError } from './errors';
+import { ForkServer } from './forkserver';
 
 /** What the monitor wrote when the container ended (`state_dir/exit`). */
 export interface ExitInfo {
@@ -20,6 +21,13 @@ export interface NativeHelperOptions {
   binary?: string;
   /** Sleeps between polls of state files (injected so tests can drive time). */
   delay?: (ms: number) => Promise<void>;
+  /** The helper's environment (default: this process's), e.g. KEELSON_HELPER_TRACE=FILE for a timing trace. */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Start `sandbox` and `run` through a `keelson-helper serve` fork server (default; shared with others through
+   * `forkServer()`), or false: spawn the binary each time, as a bare exec of the helper.
+   */
+  useForkServer?: boolean;
 }
 
 /** kubelet/native/keelson-helper, from src/ (ts-jest) and from dist/ alike. */
@@ -36,6 +44,11 @@ async function readOptional(file: string): Promise<string | undefined> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return lines[lines.length - 1] ?? '';
 }
 
 function parsePid(text: string, what: string): number {
@@ -58,10 +71,24 @@ export function parseExitInfo(text: string): ExitInfo {
 export class NativeHelper {
   readonly binary: string;
   private readonly delay: (ms: number) => Promise<void>;
+  private readonly env: NodeJS.ProcessEnv | undefined;
+  private readonly server: ForkServer | undefined;
 
   constructor(options: NativeHelperOptions = {}) {
     this.binary = options.binary ?? defaultHelperBinary();
     this.delay = options.delay ?? realDelay;
+    this.env = options.env;
+    this.server = options.useForkServer === false ? undefined : new ForkServer(this.binary, this.env);
+  }
+
+  /** The fork server this helper starts its modes through, for other commands of the same process (ip, iptables). */
+  forkServer(): ForkServer | undefined {
+    return this.server;
+  }
+
+  /** Ends the fork server, if any (containers and holders it started keep running). */
+  close(): void {
+    this.server?.close();
   }
 
   /** Throws HelperNotBuiltError unless the binary exists and is executable. */
@@ -123,12 +150,17 @@ export class NativeHelper {
   /** Spawns a command inside a running container: stdio pipes 0-2, and fd 3 for `COLS ROWS` resize lines when tty. */
   exec(launch: ExecLaunch): ChildProcess {
     this.check();
-    return spawn(this.binary, execArgs(launch), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    return spawn(this.binary, execArgs(launch), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], ...(this.env !== undefined ? { env: this.env } : {}) });
   }
 
   private async invoke(mode: 'sandbox' | 'run', args: string[]): Promise<string> {
     this.check();
-    const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (this.server !== undefined) {
+      const r = await this.server.run(args);
+      if (r.status !== 0) throw new HelperFailedError(mode, r.status, lastLine(r.stderr));
+      return r.stdout;
+    }
+    const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(this.env !== undefined ? { env: this.env } : {}) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -138,8 +170,7 @@ export class NativeHelper {
       child.once('close', (c: number | null) => resolve(c));
     });
     if (code !== 0) {
-      const lines = Buffer.concat(err).toString('utf8').trim().split('\n');
-      throw new HelperFailedError(mode, code, lines[lines.length - 1] ?? '');
+      throw new HelperFailedError(mode, code, lastLine(Buffer.concat(err).toString('utf8')));
     }
     return Buffer.concat(out).toString('utf8');
   }

@@ -15,3 +15,4 @@ export {
 export { criLogText, parseCriLog, parseCriLogLine, type CriLogLine } from './crilog';
 export { HelperConfigError, HelperError, HelperFailedError, HelperNotBuiltError, HelperTimeoutError } from './errors';
 export { defaultHelperBinary, NativeHelper, parseExitInfo, type ExitInfo, type NativeHelperOptions } from './helper';
+export { ForkServer, ForkServerError, ServedTimeoutError, type ServedResult, type ServeOptions } from './forkserver';

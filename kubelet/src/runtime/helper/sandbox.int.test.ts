@@ -1,6 +1,7 @@
 // Integration: sandbox holders share net/ipc/uts (and pid) with their containers; containers join v1 cgroups and get OOM-killed.
-import { readFile, readlink, stat } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
 import { HelperHarness, removeSharedBusyboxLayer } from '../testing';
 
 const h = new HelperHarness();
@@ -75,4 +76,24 @@ test('the sandbox holder joins its cgroups and exits on SIGTERM', async () => {
     const stat = await readFile(`/proc/${sb.pid}/stat`, 'utf8').catch(() => 'x x Z');
     return stat.split(' ')[2] === 'Z';
   });
+});
+
+test('on cgroup v2 the holder and the container are born in their cgroups (clone3 CLONE_INTO_CGROUP), not moved there', async () => {
+  const holderCg = await h.makeCgroupV2();
+  const containerCg = await h.makeCgroupV2();
+  const traceDir = await mkdtemp(path.join(tmpdir(), 'keelson-trace-'));
+  const trace = path.join(traceDir, 'helper.trace');
+  const traced = new HelperHarness({ env: { ...process.env, KEELSON_HELPER_TRACE: trace } });
+  try {
+    const sb = await traced.sandbox({ cgroups: [holderCg] });
+    const c = await traced.start({ ...HelperHarness.joining(sb), cgroups: [containerCg], args: ['sleep', '30'] });
+    expect((await readFile(`${holderCg}/cgroup.procs`, 'utf8')).split('\n')).toContain(String(sb.pid));
+    expect((await readFile(`${containerCg}/cgroup.procs`, 'utf8')).split('\n')).toContain(String(c.pid));
+    expect(await readFile(`/proc/${c.pid}/cgroup`, 'utf8')).toContain(`0::/${path.basename(containerCg)}\n`);
+    const lines = (await readFile(trace, 'utf8')).split('\n');
+    expect(lines.filter((l) => l.endsWith(' clone3: born in its cgroup'))).toHaveLength(2);
+  } finally {
+    await traced.cleanup();
+    await rm(traceDir, { recursive: true, force: true });
+  }
 });

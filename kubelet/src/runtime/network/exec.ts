@@ -51,3 +51,27 @@ export class ExecFileRunner implements CommandRunner {
     });
   }
 }
+
+/** Something that runs argv and reports its status and output: `keelson-helper serve` (ForkServer) fits. */
+export interface ArgvServer {
+  run(argv: readonly string[], options?: { input?: string; timeoutMs?: number }): Promise<{ status: number; stdout: string; stderr: string }>;
+}
+
+/** Runs commands through a fork server, so this process never forks itself (see ForkServer); same errors as ExecFileRunner. */
+export class ServedRunner implements CommandRunner {
+  constructor(
+    private readonly server: ArgvServer,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  async run(file: string, args: readonly string[], options?: { input?: string }): Promise<CommandResult> {
+    let r: { status: number; stdout: string; stderr: string };
+    try {
+      r = await this.server.run([file, ...args], { ...(options?.input !== undefined ? { input: options.input } : {}), timeoutMs: this.timeoutMs });
+    } catch (e: unknown) {
+      throw new CommandError(file, args, null, (e as Error).message, { cause: e });
+    }
+    if (r.status !== 0) throw new CommandError(file, args, r.status > 128 ? null : r.status, r.stderr);
+    return { stdout: r.stdout, stderr: r.stderr };
+  }
+}

@@ -4,5 +4,5 @@ export type { NodeRoute, PodNetworkConfig, PodNetworkOptions, PodNetworkStatus, 
 export { IpAllocator, IpRangeExhaustedError } from './ipam';
 export type { IpAllocatorOptions } from './ipam';
 export { CidrParseError, Ipv4Cidr, formatIPv4, parseIPv4 } from './cidr';
-export { CommandError, ExecFileRunner } from './exec';
-export type { CommandResult, CommandRunner } from './exec';
+export { CommandError, ExecFileRunner, ServedRunner } from './exec';
+export type { ArgvServer, CommandResult, CommandRunner } from './exec';

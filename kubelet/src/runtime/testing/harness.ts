@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { NativeHelper, parseCriLog, type ContainerLaunch, type CriLogLine, type ExitInfo } from '../helper';
+import { detectCgroupMounts } from '../cgroups/mountinfo';
+import { NativeHelper, parseCriLog, type NativeHelperOptions, type ContainerLaunch, type CriLogLine, type ExitInfo } from '../helper';
 import { makeContainerDirs, sharedBusyboxLayer, type ContainerDirs } from './rootfs';
 
 const run = promisify(execFile);
@@ -36,11 +37,15 @@ function signalQuietly(pid: number, sig: NodeJS.Signals): void {
 
 /** Tracks what a test file creates so afterEach/afterAll can remove it even when a test failed. */
 export class HelperHarness {
-  readonly helper = new NativeHelper();
+  readonly helper: NativeHelper;
   private readonly pids: number[] = [];
   private readonly dirs: string[] = [];
   private readonly cgroups: string[] = [];
   private readonly netns: string[] = [];
+
+  constructor(options: NativeHelperOptions = {}) {
+    this.helper = new NativeHelper(options);
+  }
 
   /** A container launch over the shared busybox layer, in fresh directories. */
   async launch(over: Partial<ContainerLaunch> = {}): Promise<{ launch: ContainerLaunch; dirs: ContainerDirs }> {
@@ -136,6 +141,16 @@ export class HelperHarness {
     await mkdir(dir);
     this.cgroups.push(dir);
     for (const [f, v] of Object.entries(files)) await writeFile(path.join(dir, f), v);
+    return dir;
+  }
+
+  /** A fresh cgroup in the host's cgroup2 hierarchy (its own on unified hosts, the controller-less one on hybrid). */
+  async makeCgroupV2(): Promise<string> {
+    const { unified } = await detectCgroupMounts();
+    if (unified === undefined) throw new Error('no cgroup2 hierarchy is mounted on this host');
+    const dir = path.join(unified, `keelson-test-${randomSuffix()}`);
+    await mkdir(dir);
+    this.cgroups.push(dir);
     return dir;
   }
 
