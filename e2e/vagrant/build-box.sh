@@ -56,10 +56,13 @@ ExecStart=/usr/bin/ssh-keygen -A
 WantedBy=multi-user.target
 EOT
 chroot "$root" systemctl enable ssh-hostkeys.service ssh.service systemd-networkd.service >/dev/null 2>&1
-# DHCP on every ethernet interface by systemd-networkd (Vagrant then configures the private network's static address).
+# DHCP on the VM's NICs by systemd-networkd (Vagrant then configures the private network's static address). Only
+# the NICs: pod veths are ethernet links too, and a networkd that manages one runs DHCP on it and takes it off the pod
+# bridge (pods became unreachable).
 cat > "$root/etc/systemd/network/80-dhcp.network" <<'EOT'
 [Match]
 Type=ether
+Name=eth* en*
 [Network]
 DHCP=ipv4
 [DHCPv4]

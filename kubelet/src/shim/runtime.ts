@@ -100,6 +100,13 @@ function protocolOf(p: string | number): PortMapping['protocol'] {
 const num = (s: string | undefined): number => (s === undefined || s === '' ? 0 : Number(s));
 
 /** The backend of the gRPC API. Everything it knows is in its StateStore on disk, so a restarted shim carries on. */
+/** Like Promise.all, but waits for every promise to settle before rejecting (so a rollback never races a step). */
+async function allSettledOrThrow<T extends readonly unknown[]>(promises: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 export class Runtime implements RuntimeBackend {
   private readonly store: StateStore;
   private readonly nowNanos: () => bigint;
@@ -165,33 +172,38 @@ export class Runtime implements RuntimeBackend {
     let cgroupMade = false;
     try {
       await mkdir(path.join(dir, 'holder'), { recursive: true });
-      // The holder runs in a child of the pod cgroup (as the pause container does): on cgroup v2 a cgroup holding
-      // processes cannot delegate controllers to children, so the pod cgroup itself must stay empty.
-      await this.options.cgroups.ensure(cgroup, {});
-      const joins = await this.options.cgroups.ensure(`${cgroup}/sandbox`, {});
-      cgroupMade = true;
-      let netnsPath = `/proc/${process.pid}/ns/net`;
-      let ip = '';
-      if (!hostNetwork) {
-        const why = this.options.network.notReady();
-        if (why !== undefined) throw precondition(`network not ready: ${why}`);
-        const ports = config.portMappings.map((p) => ({ protocol: protocolOf(p.protocol), containerPort: p.containerPort, hostPort: p.hostPort, hostIP: p.hostIp }));
-        const net = await this.options.network.setup(id, ports);
-        networkUp = true;
-        netnsPath = net.netnsPath;
-        ip = net.ip;
-      }
-      await writeFile(path.join(dir, 'hosts'), hostsFile(config, ip));
-      await writeFile(path.join(dir, 'hostname'), hostnameFile(config));
-      await writeFile(path.join(dir, 'resolv.conf'), await resolvConf(config));
-      const holderPid = await this.options.helper.sandbox({
-        id,
-        stateDir: path.join(dir, 'holder'),
-        hostname: config.hostname || meta.name,
-        netnsPath,
-        sharePid: namespaces?.pid === 'POD',
-        cgroups: joins,
-      });
+      // Cgroups and network are independent of each other: made side by side (both settle before any rollback).
+      const [joins, { netnsPath, ip }] = await allSettledOrThrow([
+        (async () => {
+          // The holder runs in a child of the pod cgroup (as the pause container does): on cgroup v2 a cgroup holding
+          // processes cannot delegate controllers to children, so the pod cgroup itself must stay empty.
+          await this.options.cgroups.ensure(cgroup, {});
+          cgroupMade = true;
+          return this.options.cgroups.ensure(`${cgroup}/sandbox`, {});
+        })(),
+        (async () => {
+          if (hostNetwork) return { netnsPath: `/proc/${process.pid}/ns/net`, ip: '' };
+          const why = this.options.network.notReady();
+          if (why !== undefined) throw precondition(`network not ready: ${why}`);
+          const ports = config.portMappings.map((p) => ({ protocol: protocolOf(p.protocol), containerPort: p.containerPort, hostPort: p.hostPort, hostIP: p.hostIp }));
+          const net = await this.options.network.setup(id, ports);
+          networkUp = true;
+          return net;
+        })(),
+      ]);
+      const [holderPid] = await allSettledOrThrow([
+        this.options.helper.sandbox({
+          id,
+          stateDir: path.join(dir, 'holder'),
+          hostname: config.hostname || meta.name,
+          netnsPath,
+          sharePid: namespaces?.pid === 'POD',
+          cgroups: joins,
+        }),
+        writeFile(path.join(dir, 'hosts'), hostsFile(config, ip)),
+        writeFile(path.join(dir, 'hostname'), hostnameFile(config)),
+        resolvConf(config).then((text) => writeFile(path.join(dir, 'resolv.conf'), text)),
+      ]);
       await this.store.saveSandbox({ id, config, createdAt: String(this.nowNanos()), stopped: false, netns: hostNetwork ? '' : netnsPath, ip, holderPid, cgroup, dir });
       return id;
     } catch (e: unknown) {

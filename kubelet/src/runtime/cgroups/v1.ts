@@ -86,7 +86,7 @@ export class CgroupV1Manager implements CgroupManager {
     const rel = cleanCgroupPath(p);
     if (hasLimits(resources)) this.requireFor(rel, resources);
     try {
-      for (const dir of this.paths(rel)) await fs.mkdir(dir, { recursive: true });
+      await Promise.all(this.paths(rel).map((dir) => fs.mkdir(dir, { recursive: true })));
       const cpuset = this.hierarchies.get('cpuset');
       if (cpuset !== undefined) await this.initCpuset(cpuset, rel);
     } catch (err: unknown) {

@@ -284,32 +284,18 @@ export class PodNetwork {
     const mtu = await this.resolveMtu();
     const ip = await this.allocator.allocate(sandboxId);
 
-    if (!(await pathExists(this.netnsPath(sandboxId))) && !(await this.linkExists(veth))) {
+    if (!(await pathExists(this.netnsPath(sandboxId)))) {
       // A fresh sandbox: two `ip -batch` runs (host side, then inside the namespace) instead of one process per step.
-      const m = String(mtu);
-      await this.ipBatch(
-        [
-          ['netns', 'add', ns],
-          ['link', 'add', veth, 'mtu', m, 'type', 'veth', 'peer', 'name', POD_IFNAME, 'mtu', m, 'netns', ns],
-          ['link', 'set', veth, 'master', this.config.bridgeName],
-          // Hairpin: a pod reaching its own Service is DNATed back out of the port it came in on (the bridge CNI plugin's hairpinMode).
-          ['link', 'set', veth, 'type', 'bridge_slave', 'hairpin', 'on'],
-          ['link', 'set', veth, 'up'],
-        ],
-      );
-      await this.ipBatch(
-        [
-          ['link', 'set', 'lo', 'up'],
-          ['addr', 'replace', `${ip}/${this.config.podCIDR.prefixLength}`, 'dev', POD_IFNAME],
-          ['link', 'set', POD_IFNAME, 'up'],
-          ['route', 'replace', 'default', 'via', this.gateway, 'dev', POD_IFNAME],
-        ],
-        ns,
-      );
-      for (const pm of portMappings) {
-        await this.iptables.ensureRule('nat', this.chains.hostports, this.hostPortRule(sandboxId, ip, pm));
+      // Should a step find something of an earlier attempt in place, the step-by-step path below completes the rest.
+      try {
+        await this.freshSetup(ns, veth, ip, mtu);
+        for (const pm of portMappings) {
+          await this.iptables.ensureRule('nat', this.chains.hostports, this.hostPortRule(sandboxId, ip, pm));
+        }
+        return this.statusOf(sandboxId, ip, mtu);
+      } catch (err: unknown) {
+        if (!(err instanceof CommandError && /File exists/.test(err.stderr))) throw err;
       }
-      return this.statusOf(sandboxId, ip, mtu);
     }
 
     // A sandbox set up before (a retry after a partial failure): each step on its own, tolerating what already exists.
@@ -331,6 +317,30 @@ export class PodNetwork {
       await this.iptables.ensureRule('nat', this.chains.hostports, this.hostPortRule(sandboxId, ip, pm));
     }
     return this.statusOf(sandboxId, ip, mtu);
+  }
+
+  /** A fresh sandbox's network: two `ip -batch` runs (host side, then inside the namespace). */
+  private async freshSetup(ns: string, veth: string, ip: string, mtu: number): Promise<void> {
+    const m = String(mtu);
+    await this.ipBatch(
+      [
+        ['netns', 'add', ns],
+        ['link', 'add', veth, 'mtu', m, 'type', 'veth', 'peer', 'name', POD_IFNAME, 'mtu', m, 'netns', ns],
+        ['link', 'set', veth, 'master', this.config.bridgeName],
+        // Hairpin: a pod reaching its own Service is DNATed back out of the port it came in on (the bridge CNI plugin's hairpinMode).
+        ['link', 'set', veth, 'type', 'bridge_slave', 'hairpin', 'on'],
+        ['link', 'set', veth, 'up'],
+      ],
+    );
+    await this.ipBatch(
+      [
+        ['link', 'set', 'lo', 'up'],
+        ['addr', 'replace', `${ip}/${this.config.podCIDR.prefixLength}`, 'dev', POD_IFNAME],
+        ['link', 'set', POD_IFNAME, 'up'],
+        ['route', 'replace', 'default', 'via', this.gateway, 'dev', POD_IFNAME],
+      ],
+      ns,
+    );
   }
 
   private statusOf(sandboxId: string, ip: string, mtu: number): PodNetworkStatus {
