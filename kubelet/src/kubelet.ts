@@ -238,9 +238,10 @@ export function run(options: KubeletOptions, signal: AbortSignal): RunningKubele
           return;
         }
         const pod = pods.lister.getByKey(key);
-        const all = await syncer.runtimePods();
+        // Only this pod's runtime objects (by name: a pod deleted and created again has another uid), not the node's.
+        const [ns = '', name = ''] = key.split('/');
+        const all = await syncer.runtimePods({ [labelPodNamespace]: ns, [labelPodName]: name });
         if (pod === undefined) {
-          const [ns, name] = key.split('/');
           const orphans = [...all.entries()].filter(([, rp]) => rp.sandboxes.some((s) => s.labels[labelPodNamespace] === ns && s.labels[labelPodName] === name)).map(([uid]) => uid);
           await syncer.sync(key, undefined, undefined, orphans);
           return;

@@ -91,8 +91,12 @@ export class PodSyncer {
   }
 
   /** The runtime state of every pod on the node, by pod uid. */
-  async runtimePods(): Promise<Map<string, RuntimePod>> {
-    const [sandboxes, containers] = await Promise.all([this.o.runtime.listPodSandbox(), this.o.runtime.listContainers()]);
+  /** The runtime's pods by uid: all of them, or those whose sandboxes and containers carry every label of `labels`. */
+  async runtimePods(labels?: Record<string, string>): Promise<Map<string, RuntimePod>> {
+    const [sandboxes, containers] =
+      labels === undefined
+        ? await Promise.all([this.o.runtime.listPodSandbox(), this.o.runtime.listContainers()])
+        : await Promise.all([this.o.runtime.listPodSandbox({ labelSelector: labels }), this.o.runtime.listContainers({ labelSelector: labels })]);
     const out = new Map<string, RuntimePod>();
     const get = (uid: string): RuntimePod => {
       let p = out.get(uid);
@@ -232,7 +236,7 @@ export class PodSyncer {
       }
     }
 
-    const fresh = await this.runtimePods();
+    const fresh = await this.runtimePods({ [labelPodUid]: uid });
     const freshPod = fresh.get(uid) ?? rp;
     await this.writeStatus(pod, freshPod, await this.containerStatuses(freshPod), sandboxStatus);
     if (wakeAfter !== undefined) this.o.requeueAfter(key, wakeAfter);
