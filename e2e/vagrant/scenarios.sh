@@ -44,7 +44,9 @@ scenario() { timed "scenario-$1" "scenario_$1"; }
 
 workers=(w1 w2); nodes=(cp w1 w2)
 if [ "$mode" = smoke ]; then workers=(); nodes=(cp); fi
-spread='{"topologySpreadConstraints":[{"maxSkew":1,"topologyKey":"kubernetes.io/hostname","whenUnsatisfiable":"DoNotSchedule","labelSelector":{"matchLabels":{"app":"hello"}}}]}'
+# Spread over the schedulable nodes: with nodeTaintsPolicy Honor the cordoned cp (tainted node.kubernetes.io/unschedulable)
+# is no topology domain; counted as one with 0 pods (the default, Ignore) it would forbid the rolling update's surge pod.
+spread='{"topologySpreadConstraints":[{"maxSkew":1,"topologyKey":"kubernetes.io/hostname","whenUnsatisfiable":"DoNotSchedule","nodeTaintsPolicy":"Honor","labelSelector":{"matchLabels":{"app":"hello"}}}]}'
 
 scenario_nodes_ready() {
   nodes_ready() {
@@ -62,9 +64,7 @@ scenario_nodes_ready() {
 }
 
 scenario_spread() {
-  # The control plane takes no new pods here, so the Deployment's pods must land on the workers. As upstream
-  # (nodeTaintsPolicy Ignore), the cordoned cp still counts as a topology domain with 0 pods: with maxSkew 1 and
-  # DoNotSchedule that allows one pod per worker, so 2 replicas.
+  # The control plane takes no new pods here, so the Deployment's 2 pods must land one on each worker (maxSkew 1).
   kc cordon cp >/dev/null
   kc create namespace spread >/dev/null
   hello spread 2 v1 "$spread"
