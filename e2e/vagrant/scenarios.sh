@@ -74,7 +74,7 @@ scenario_spread() {
     [ "$(ready_count spread app=hello "^$w\$")" = 1 ] || fail "spread: expected 1 pod on $w"
   done
   # The runtime's cgroup v2 path: a pod's 64Mi memory limit is written to memory.max in the guest's unified hierarchy.
-  vm w1 "sudo grep -rlx 67108864 --include=memory.max /sys/fs/cgroup" | grep -q . \
+  vm w1 "sudo grep -rqx 67108864 --include=memory.max /sys/fs/cgroup" \
     || fail "no cgroup v2 memory.max of 64Mi on w1"
 }
 
@@ -133,7 +133,9 @@ EOT
   kc get pod hog -n oom -o wide
   [ "$reason" = OOMKilled ] || fail "oom: terminated with reason $reason, not OOMKilled"
   # The kernel's own record, in the guest's cgroup v2 accounting: oom_kill events were counted.
-  vm "$node" "sudo dmesg" | grep -qi 'memory cgroup out of memory\|oom-kill' || fail "oom: no OOM kill in $node's kernel log"
+  # (Each grep runs in the VM: a local `| grep -q` could end ssh with SIGPIPE, which pipefail counts as a failure.)
+  vm "$node" "sudo grep -rqs '^oom_kill [1-9]' --include=memory.events /sys/fs/cgroup" || fail "oom: no oom_kill counted in $node's cgroup v2 memory.events"
+  vm "$node" "{ sudo dmesg 2>/dev/null || sudo journalctl -k --no-pager; } | grep -qi 'memory cgroup out of memory'" || fail "oom: no OOM kill in $node's kernel log"
 }
 
 scenario_worker_halted() {
@@ -155,7 +157,7 @@ scenario_smoke_workload() {
   kc create namespace smoke >/dev/null
   hello smoke 2 smoke
   until_ok "2 ready hello pods on cp" 300 want_ready smoke app=hello 2 || fail "smoke: pods not ready"
-  vm cp "sudo grep -rlx 67108864 --include=memory.max /sys/fs/cgroup" | grep -q . || fail "no cgroup v2 memory.max of 64Mi on cp"
+  vm cp "sudo grep -rqx 67108864 --include=memory.max /sys/fs/cgroup" || fail "no cgroup v2 memory.max of 64Mi on cp"
   local ip; ip="$(kc get service hello -n smoke -o jsonpath='{.spec.clusterIP}')"
   vm cp "printf 'GET / HTTP/1.0\r\n\r\n' | busybox nc -w 5 $ip 80" | tr -d '\r' | tail -1 | grep -q '^smoke (hello-' \
     || fail "smoke: service not reachable from cp"
