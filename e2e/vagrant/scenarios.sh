@@ -145,7 +145,9 @@ scenario_worker_halted() {
   until_ok "4 ready survivor pods" 300 want_ready survive app=hello 4 || fail "halt: pods not ready"
   [ "$(ready_count survive app=hello '^w1$')" -ge 1 ] || fail "halt: no pod on w1 before the halt"
   pods_on survive app=hello
-  (cd "$root" && vagrant halt --force w1) >/dev/null
+  # vagrant-libvirt first waits up to 60 s for a graceful shutdown and may then raise a timeout while the domain is
+  # being stopped anyway: its exit status and trace say nothing the checks below do not.
+  (cd "$root" && vagrant halt --force w1) >/dev/null 2>&1 || true
   w1_not_ready() { kc get nodes | grep -Eq '^w1[[:space:]]+NotReady'; }
   until_ok "w1 NotReady" 180 w1_not_ready || fail "halt: w1 never NotReady"
   until_ok "4 ready pods, all on w2" 300 want_ready survive app=hello 4 '^w2$' || fail "halt: pods not recreated on w2"
