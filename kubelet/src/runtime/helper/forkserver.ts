@@ -101,7 +101,8 @@ export class ForkServer {
       this.failAll(new ForkServerError(`fork server ${this.binary} ${why}`, { cause }));
     };
     child.on('error', (e) => gone(`failed: ${e.message}`, e));
-    child.on('exit', (code, signal) => gone(`exited (${signal ?? code ?? '?'})`));
+    // 'close', not 'exit': answers the server wrote before it ended are read first.
+    child.on('close', (code, signal) => gone(`exited (${signal ?? code ?? '?'})`));
     // A write after the server died must not throw from the stream: the 'exit' handler reports it.
     child.stdin.on('error', () => undefined);
     this.release();
