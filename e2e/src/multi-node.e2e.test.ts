@@ -124,13 +124,18 @@ describe('multi-node cluster', () => {
   it('completes a rollout when the control plane restarts in the middle of it, without failed requests', async () => {
     const ns = 'restart';
     await createNamespace(c, ns);
-    await c.keelctl(['apply', '-n', ns, '-f', '-'], { input: helloManifest(6, 'v1') });
+    // While the control plane is down nothing takes a terminating pod out of the endpoints (upstream alike): its
+    // preStop pause must outlast the outage, not only the usual endpoint propagation (the quickstart's 5 s).
+    const outlastRestart = (d: Deployment): void => {
+      d.spec!.template.spec!.containers[0]!.lifecycle = { preStop: { exec: { command: ['sleep', '20'] } } };
+    };
+    await c.keelctl(['apply', '-n', ns, '-f', '-'], { input: helloManifest(6, 'v1', outlastRestart) });
     await rolloutStatus(c, ns, 'deployment/hello');
     const poller = new ServicePoller({ kubeconfig: c.kubeconfig, namespace: ns, service: 'hello', port: 8080 });
     await poller.start();
     let result;
     try {
-      await c.keelctl(['apply', '-n', ns, '-f', '-'], { input: helloManifest(6, 'v2') });
+      await c.keelctl(['apply', '-n', ns, '-f', '-'], { input: helloManifest(6, 'v2', outlastRestart) });
       await until('the rollout under way', async () => {
         const d = await c.getJson<Deployment>(['deployment', 'hello', '-n', ns]);
         const updated = d.status?.updatedReplicas ?? 0;

@@ -1,7 +1,11 @@
 // Integration: `keelson-helper serve` through ForkServer runs commands with input, reports status and output, kills on timeout, restarts after dying.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { CommandError, ServedRunner } from '../network';
+import { HelperFailedError } from './errors';
 import { ForkServer, ForkServerError, ServedTimeoutError } from './forkserver';
-import { defaultHelperBinary } from './helper';
+import { defaultHelperBinary, NativeHelper } from './helper';
 
 let server: ForkServer;
 beforeEach(() => {
@@ -58,4 +62,20 @@ test('ServedRunner maps a failing command to CommandError with its exit code and
   const runner = new ServedRunner(server);
   expect(await runner.run('sh', ['-c', 'cat'], { input: 'in' })).toEqual({ stdout: 'in', stderr: '' });
   await expect(runner.run('sh', ['-c', 'echo bad >&2; exit 2'])).rejects.toMatchObject({ constructor: CommandError, exitCode: 2, stderr: 'bad\n' });
+});
+
+test('NativeHelper through the fork server reports a failing mode with its stderr line', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'keelson-fs-'));
+  const helper = new NativeHelper();
+  try {
+    const err = await helper
+      .run({ id: 'c', stateDir: dir, lower: ['/nonexistent/keelson-layer'], upper: path.join(dir, 'u'), work: path.join(dir, 'w'), rootfs: path.join(dir, 'r'), readonlyRootfs: false, args: ['true'], env: [], cwd: '/', uid: 0, gid: 0, groups: [], nsNet: '', nsIpc: '', nsUts: '', cgroups: [], mounts: [], capAdd: [], capDrop: [], privileged: false, noNewPrivs: true, seccomp: 'default', logPath: '', tty: false, stdin: false })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HelperFailedError);
+    expect(err).toMatchObject({ mode: 'run', exitCode: 1 });
+    expect((err as HelperFailedError).detail).toMatch(/^keelson-helper: /);
+  } finally {
+    helper.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -29,7 +29,8 @@ test('a failing mode reports its stderr line; a succeeding one its pid', async (
   const bin = path.join(dir, 'fake');
   await writeFile(bin, '#!/bin/sh\nif [ "$1" = sandbox ]; then echo 4242; exit 0; fi\necho "keelson-helper: run: config has no rootfs" >&2\nexit 1\n');
   await chmod(bin, 0o755);
-  const h = new NativeHelper({ binary: bin });
+  // The bare exec path (each mode a spawned process); the fork server's path is in forkserver.int.test.ts.
+  const h = new NativeHelper({ binary: bin, useForkServer: false });
   expect(await h.sandbox(sandbox(dir))).toBe(4242);
   const err = await h
     .run({ id: 'c', stateDir: dir, lower: ['/l'], upper: '/u', work: '/w', rootfs: '/r', readonlyRootfs: false, args: ['x'], env: [], cwd: '/', uid: 0, gid: 0, groups: [], nsNet: '', nsIpc: '', nsUts: '', cgroups: [], mounts: [], capAdd: [], capDrop: [], privileged: false, noNewPrivs: true, seccomp: 'default', logPath: '', tty: false, stdin: false })
