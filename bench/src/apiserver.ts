@@ -7,17 +7,7 @@ import { startEtcd } from '@keelson/e2e';
 import { Etcd3 } from 'etcd3';
 import { runFanout, type FanoutConfig, type FanoutResult } from './fanout';
 import { objectFor, type BenchResource } from './fixtures';
-import {
-  Cleanups,
-  closedLoop,
-  CpuMeter,
-  describeError,
-  formatTable,
-  Interrupted,
-  percentile,
-  UsageError,
-  type LoadResult,
-} from './harness';
+import { Cleanups, closedLoop, CpuMeter, describeError, formatTable, Interrupted, type LoadResult, percentile, runMain, UsageError } from './harness';
 import { HttpClient, HttpStatusError } from './http';
 import { startApiServer, type ServerMode } from './server';
 
@@ -431,20 +421,4 @@ async function main(): Promise<number> {
   return fanouts.some((f) => f.result.problems.length > 0) ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof UsageError || err instanceof Interrupted) {
-      process.stderr.write(`${err.message}\n`);
-      process.exitCode = err instanceof Interrupted ? 130 : 2;
-      return;
-    }
-    process.stderr.write(`${describeError(err)}\n`);
-    if (err instanceof AggregateError) {
-      for (const e of err.errors as unknown[]) process.stderr.write(`  caused by: ${describeError(e)}\n`);
-    }
-    process.exitCode = 1;
-  },
-);
+runMain(main);

@@ -186,3 +186,27 @@ export function describeError(err: unknown): string {
   }
   return text;
 }
+
+/**
+ * Runs a benchmark's main and sets the exit code: its result; 2 for a usage error and 130 when interrupted (their
+ * message only); 1 for anything else, described with its causes.
+ */
+export function runMain(main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      if (err instanceof UsageError || err instanceof Interrupted) {
+        process.stderr.write(`${err.message}\n`);
+        process.exitCode = err instanceof Interrupted ? 130 : 2;
+        return;
+      }
+      process.stderr.write(`${describeError(err)}\n`);
+      if (err instanceof AggregateError) {
+        for (const e of err.errors as unknown[]) process.stderr.write(`  caused by: ${describeError(e)}\n`);
+      }
+      process.exitCode = 1;
+    },
+  );
+}

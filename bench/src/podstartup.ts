@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Pod } from '@keelson/api';
 import { RestClient } from '@keelson/client';
 import { run as runKubelet, type RunningKubelet } from '@keelson/kubelet';
-import { CpuMeter, describeError, formatTable, Interrupted, percentile, UsageError } from './harness';
+import { CpuMeter, describeError, formatTable, Interrupted, percentile, runMain, UsageError } from './harness';
 import type { KubeletChildConfig, KubeletChildMessage } from './kubelet-child';
 import { startBenchNode, type BenchNode } from './runtime/node';
 import { startApiServer, type ApiServerHandle } from './server';
@@ -456,17 +456,4 @@ function report(cfg: BenchConfig, load: number[], phases: Phase[]): string {
   ].join('\n');
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof UsageError || err instanceof Interrupted) {
-      process.stderr.write(`${err.message}\n`);
-      process.exitCode = err instanceof Interrupted ? 130 : 2;
-      return;
-    }
-    process.stderr.write(`${describeError(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain(main);

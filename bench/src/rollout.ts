@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { RestClient } from '@keelson/client';
 import { testing } from '@keelson/controller-manager';
 import { startEtcd } from '@keelson/e2e';
-import { Cleanups, CpuMeter, describeError, formatTable, Interrupted, percentile, UsageError } from './harness';
+import { Cleanups, CpuMeter, describeError, formatTable, Interrupted, percentile, runMain, UsageError } from './harness';
 import { measureRollout, type RolloutResult, type Strategy } from './rollout/measure';
 import { startControllerManager } from './rollout/processes';
 import { startApiServer, type ServerMode } from './server';
@@ -299,17 +299,4 @@ async function main(): Promise<number> {
   return violations.length > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof UsageError || err instanceof Interrupted) {
-      process.stderr.write(`${err.message}\n`);
-      process.exitCode = err instanceof Interrupted ? 130 : 2;
-      return;
-    }
-    process.stderr.write(`${describeError(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain(main);

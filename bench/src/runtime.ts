@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { NativeHelper, type ContainerConfigInput, type PodSandboxConfigInput } from '@keelson/kubelet';
-import { describeError, formatTable, Interrupted, processCpuSeconds, UsageError } from './harness';
+import { formatTable, Interrupted, processCpuSeconds, runMain, UsageError } from './harness';
 import { decodeRunConfig, type ContainerLaunch } from './runtime/launch';
 import { startBenchNode, type BenchNode, type ShimMode } from './runtime/node';
 import { crunRefusal, OciBundle } from './runtime/oci';
@@ -362,17 +362,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof UsageError || err instanceof Interrupted) {
-      process.stderr.write(`${err.message}\n`);
-      process.exitCode = err instanceof Interrupted ? 130 : 2;
-      return;
-    }
-    process.stderr.write(`${describeError(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain(main);

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import type { KubeObject } from '@keelson/api';
 import { startEtcd } from '@keelson/e2e';
 import { pod as podFixture } from './fixtures';
-import { Cleanups, closedLoop, CpuMeter, describeError, formatTable, Interrupted, percentile, sleep, UsageError } from './harness';
+import { Cleanups, closedLoop, CpuMeter, describeError, formatTable, Interrupted, percentile, runMain, sleep, UsageError } from './harness';
 import { HttpClient, HttpStatusError } from './http';
 import { startApiServer } from './server';
 
@@ -542,17 +542,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof UsageError || err instanceof Interrupted) {
-      process.stderr.write(`${err.message}\n`);
-      process.exitCode = err instanceof Interrupted ? 130 : 2;
-      return;
-    }
-    process.stderr.write(`${describeError(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain(main);

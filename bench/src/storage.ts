@@ -8,7 +8,7 @@ import { openEtcdStorage, openSqliteStorage, type Storage } from '@keelson/apise
 import { startEtcd, type EtcdProcess } from '@keelson/e2e';
 import { Etcd3 } from 'etcd3';
 import { pod as fixturePod } from './fixtures';
-import { Interrupted, UsageError, closedLoop, describeError, formatTable, percentile, type LoadResult } from './harness';
+import { closedLoop, describeError, formatTable, type LoadResult, percentile, runMain, UsageError } from './harness';
 
 interface BenchOptions {
   count?: number;
@@ -210,20 +210,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof UsageError || err instanceof Interrupted) {
-      process.stderr.write(`${err.message}\n`);
-      process.exitCode = err instanceof Interrupted ? 130 : 2;
-      return;
-    }
-    process.stderr.write(`${describeError(err)}\n`);
-    if (err instanceof AggregateError) {
-      for (const e of err.errors as unknown[]) process.stderr.write(`  caused by: ${describeError(e)}\n`);
-    }
-    process.exitCode = 1;
-  },
-);
+runMain(main);
