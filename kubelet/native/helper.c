@@ -134,24 +134,27 @@ static void holder_loop(void)
 	}
 }
 
-/*
- * Forks (fork semantics: returns 0 in the child) with clone flags FLAGS, the child inside CGROUPS when it is one cgroup
- * v2 directory: clone3(CLONE_INTO_CGROUP) creates the process there. Moving a process between cgroups takes the
- * kernel's threadgroup lock for writing, which waits out an RCU grace period (5–15 ms when nothing moved lately); a
- * process born in its cgroup only takes it for reading. *in_cgroup says whether that happened; if not (cgroup v1,
- * hybrid, kernels before 5.7), the caller joins the cgroups itself.
- */
-static int single_cgroup2(const char *const *cgroups)
+/* CGROUPS[0] when it is the only cgroup and a cgroup v2 directory (a process can be born there), else NULL */
+static const char *single_cgroup2(const char *const *cgroups)
 {
 	struct statfs sf;
-	return cgroups && cgroups[0] && !cgroups[1] && statfs(cgroups[0], &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+	if (!cgroups || !cgroups[0] || cgroups[1] || statfs(cgroups[0], &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)
+		return NULL;
+	return cgroups[0];
 }
 
-static pid_t fork_into(const char *const *cgroups, unsigned long flags, int *in_cgroup)
+/*
+ * Forks (fork semantics: returns 0 in the child) with clone flags FLAGS; with CGROUP2 (a cgroup v2 directory) set,
+ * clone3(CLONE_INTO_CGROUP) creates the child inside it. Moving a process between cgroups takes the kernel's
+ * threadgroup lock for writing, which waits out an RCU grace period (5–15 ms when nothing moved lately); a process
+ * born in its cgroup only takes it for reading. *in_cgroup says whether that happened; if not (no CGROUP2, kernels
+ * before 5.7), the caller joins the cgroups itself.
+ */
+static pid_t fork_into(const char *cgroup2, unsigned long flags, int *in_cgroup)
 {
 	*in_cgroup = 0;
-	if (single_cgroup2(cgroups)) {
-		int cg = open(cgroups[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cgroup2) {
+		int cg = open(cgroup2, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (cg >= 0) {
 			struct clone3_args args;
 			memset(&args, 0, sizeof(args));
@@ -240,18 +243,19 @@ static int do_sandbox(const struct config *cfg)
 		goto fail;
 	}
 	/* where the holder cannot be born in its cgroup, this process joins first and the holder inherits them */
-	for (size_t i = 0; !single_cgroup2(cgroups) && cgroups[i]; i++)
+	const char *cgroup2 = single_cgroup2(cgroups);
+	for (size_t i = 0; !cgroup2 && cgroups[i]; i++)
 		if (cgroup_join(cgroups[i], err, sizeof(err)) < 0)
 			goto fail;
 	int in_cgroup;
-	pid_t holder = fork_into(cgroups, 0, &in_cgroup);
+	pid_t holder = fork_into(cgroup2, 0, &in_cgroup);
 	if (holder < 0) {
 		fmtmsg(err, sizeof(err), errno, "sandbox: fork holder");
 		goto fail;
 	}
 	if (holder == 0) {
 		/* a cgroup v2 kernel without CLONE_INTO_CGROUP (before 5.7): the holder joins its cgroup itself */
-		if (!in_cgroup && single_cgroup2(cgroups) && cgroup_join(cgroups[0], err, sizeof(err)) < 0)
+		if (cgroup2 && !in_cgroup && cgroup_join(cgroup2, err, sizeof(err)) < 0)
 			_exit(1);
 		close(rp[1]);
 		if (prctl(PR_SET_NAME, "keelson-pause", 0, 0, 0) < 0) {
@@ -1101,7 +1105,7 @@ __attribute__((noreturn)) static void monitor(const struct run_opts *o, int rfd)
 	char started[64];
 	rfc3339nano(started, sizeof(started));
 	trace("clone");
-	pid_t pid = fork_into(o->cgroups, flags, &f.in_cgroup);
+	pid_t pid = fork_into(single_cgroup2(o->cgroups), flags, &f.in_cgroup);
 	if (pid < 0) {
 		fmtmsg(err, sizeof(err), errno, "run: clone the container process");
 		goto fail;

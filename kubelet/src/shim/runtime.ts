@@ -99,7 +99,6 @@ function protocolOf(p: string | number): PortMapping['protocol'] {
 
 const num = (s: string | undefined): number => (s === undefined || s === '' ? 0 : Number(s));
 
-/** The backend of the gRPC API. Everything it knows is in its StateStore on disk, so a restarted shim carries on. */
 /** Like Promise.all, but waits for every promise to settle before rejecting (so a rollback never races a step). */
 async function allSettledOrThrow<T extends readonly unknown[]>(promises: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
   const results = await Promise.allSettled(promises);
@@ -107,6 +106,7 @@ async function allSettledOrThrow<T extends readonly unknown[]>(promises: { reado
   return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
+/** The backend of the gRPC API. Everything it knows is in its StateStore on disk, so a restarted shim carries on. */
 export class Runtime implements RuntimeBackend {
   private readonly store: StateStore;
   private readonly nowNanos: () => bigint;
