@@ -284,21 +284,26 @@ export class PodNetwork {
     const mtu = await this.resolveMtu();
     const ip = await this.allocator.allocate(sandboxId);
 
-    if (!(await pathExists(this.netnsPath(sandboxId)))) {
-      // A fresh sandbox: two `ip -batch` runs (host side, then inside the namespace) instead of one process per step.
-      // Should a step find something of an earlier attempt in place, the step-by-step path below completes the rest.
-      try {
-        await this.freshSetup(ns, veth, ip, mtu);
-        for (const pm of portMappings) {
-          await this.iptables.ensureRule('nat', this.chains.hostports, this.hostPortRule(sandboxId, ip, pm));
-        }
-        return this.statusOf(sandboxId, ip, mtu);
-      } catch (err: unknown) {
-        if (!(err instanceof CommandError && /File exists/.test(err.stderr))) throw err;
-      }
+    // A fresh sandbox: two `ip -batch` runs (host side, then inside the namespace) instead of one process per step.
+    // Should a step find something of an earlier attempt in place, the step-by-step path completes the rest.
+    const fresh =
+      !(await pathExists(this.netnsPath(sandboxId))) &&
+      (await this.freshSetup(ns, veth, ip, mtu).then(
+        () => true,
+        (err: unknown) => {
+          if (err instanceof CommandError && /File exists/.test(err.stderr)) return false;
+          throw err;
+        },
+      ));
+    if (!fresh) await this.stepwiseSetup(sandboxId, ns, veth, ip, mtu);
+    for (const pm of portMappings) {
+      await this.iptables.ensureRule('nat', this.chains.hostports, this.hostPortRule(sandboxId, ip, pm));
     }
+    return this.statusOf(sandboxId, ip, mtu);
+  }
 
-    // A sandbox set up before (a retry after a partial failure): each step on its own, tolerating what already exists.
+  /** A sandbox set up before (a retry after a partial failure): each step on its own, tolerating what already exists. */
+  private async stepwiseSetup(sandboxId: string, ns: string, veth: string, ip: string, mtu: number): Promise<void> {
     if (!(await pathExists(this.netnsPath(sandboxId)))) await this.ignoring(/File exists/, this.ip(['netns', 'add', ns]));
     await this.ip(['-n', ns, 'link', 'set', 'lo', 'up']);
     if (!(await this.linkExists(veth))) {
@@ -313,10 +318,6 @@ export class PodNetwork {
     await this.ip(['-n', ns, 'addr', 'replace', `${ip}/${this.config.podCIDR.prefixLength}`, 'dev', POD_IFNAME]);
     await this.ip(['-n', ns, 'link', 'set', POD_IFNAME, 'up']);
     await this.ip(['-n', ns, 'route', 'replace', 'default', 'via', this.gateway, 'dev', POD_IFNAME]);
-    for (const pm of portMappings) {
-      await this.iptables.ensureRule('nat', this.chains.hostports, this.hostPortRule(sandboxId, ip, pm));
-    }
-    return this.statusOf(sandboxId, ip, mtu);
   }
 
   /** A fresh sandbox's network: two `ip -batch` runs (host side, then inside the namespace). */
